@@ -1,0 +1,17 @@
+/** racecheck/primitives: the classic toolbox of concurrent programming, across real worker threads. */
+import { installMessaging } from './messaging.js';
+
+export { Lock, RLock, type AcquireOptions, type Lockable } from './lock.js';
+export { Condition } from './condition.js';
+export { Event } from './event.js';
+export { Semaphore, BoundedSemaphore } from './semaphore.js';
+export { Barrier, type BarrierOptions } from './barrier.js';
+export { Queue, type QueueOptions, type QueueOrder, type PutOptions, type GetOptions } from './queue.js';
+export { Pipe, Connection, type PipeOptions } from './pipe.js';
+export { Thread, currentThread, type ThreadOptions, type ThreadTarget } from './thread.js';
+export { Timer } from './timer.js';
+export { revive, HANDLE_KEY, type SharedDescriptor } from './shared.js';
+export type { Timeout, WaitOptions, AsyncWaitOptions } from './waiting.js';
+export * from '../core/errors.js';
+
+installMessaging();

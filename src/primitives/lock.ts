@@ -1,0 +1,283 @@
+/**
+ * Lock (non-reentrant) and RLock (reentrant, owned by a thread), shared across worker threads.
+ * Both follow Python's `threading` semantics: `acquire()` returns whether the lock was taken, a Lock may be
+ * released by any thread, an RLock only by its owner. Async forms let the main thread wait without
+ * freezing its event loop.
+ */
+import { threadId } from 'node:worker_threads';
+import { InvalidArgumentError, LockNotHeldError, LockNotOwnedError } from '../core/errors.js';
+import { EventKind } from '../tracer/schema.js';
+import { emit, tracing } from '../tracer/probe.js';
+import { LockLayout, RLockLayout, Tag } from './layout.js';
+import { lockWordAsync, lockWordSync, tryLockWord, unlockWord } from './mutex-word.js';
+import {
+  allocate,
+  attach,
+  describe,
+  exposeDescriptor,
+  HANDLE_KEY,
+  objectIdOf,
+  registerReviver,
+  type Shareable,
+  type SharedDescriptor,
+} from './shared.js';
+import { deadlineAfter, type AsyncWaitOptions } from './waiting.js';
+
+export interface AcquireOptions {
+  /** false: take the lock only if it is free right now (try-acquire). Default true. */
+  blocking?: boolean;
+  /** Milliseconds to wait at most; not allowed with `blocking: false`. */
+  timeout?: number;
+}
+
+/** Our id in owner words: 0 means "nobody", so thread ids are shifted by one. */
+const self = threadId + 1;
+
+/** The hooks a Condition needs from the lock it is built on (Python's `_release_save`/`_acquire_restore`). */
+export const conditionHooks = Symbol('racecheck.conditionHooks');
+
+export interface ConditionLockHooks {
+  isOwned(): boolean;
+  /** Fully releases the lock and returns what `acquireRestore` needs to take it back as it was. */
+  releaseSave(): number;
+  acquireRestore(saved: number): void;
+  acquireRestoreAsync(saved: number): Promise<void>;
+}
+
+export interface Lockable extends Shareable {
+  acquire(options?: AcquireOptions): boolean;
+  acquireAsync(options?: AsyncWaitOptions): Promise<boolean>;
+  release(): void;
+  locked(): boolean;
+  withLock<T>(fn: () => T): T;
+  withLockAsync<T>(fn: () => T | Promise<T>): Promise<T>;
+  readonly [conditionHooks]: ConditionLockHooks;
+}
+
+function acquireDeadline(options: AcquireOptions | undefined, where: string): number {
+  const blocking = options?.blocking ?? true;
+  if (!blocking) {
+    if (options?.timeout !== undefined) {
+      throw new InvalidArgumentError(`${where}: a timeout cannot be given with blocking: false`);
+    }
+    return 0;
+  }
+  return deadlineAfter(options?.timeout, where);
+}
+
+/** Runs `fn` with the lock held, releasing it however `fn` ends. */
+function runLocked<T>(lock: Lockable, fn: () => T): T {
+  lock.acquire();
+  try {
+    return fn();
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLockedAsync<T>(lock: Lockable, fn: () => T | Promise<T>): Promise<T> {
+  await lock.acquireAsync();
+  try {
+    return await fn();
+  } finally {
+    lock.release();
+  }
+}
+
+export class Lock implements Lockable {
+  declare readonly [HANDLE_KEY]: SharedDescriptor;
+  readonly #words: Int32Array;
+  readonly #id: number;
+  readonly [conditionHooks]: ConditionLockHooks;
+
+  /** A new lock, or (given a shared descriptor) a handle on an existing one. */
+  constructor(shared?: SharedDescriptor) {
+    this.#words = shared
+      ? attach(shared, Tag.Lock, LockLayout.WORDS, 'Lock')
+      : allocate(Tag.Lock, LockLayout.WORDS);
+    this.#id = objectIdOf(this.#words);
+    exposeDescriptor(this, describe('Lock', this.#words));
+    const words = this.#words;
+    this[conditionHooks] = {
+      isOwned: () => words[LockLayout.OWNER] === self && words[LockLayout.STATE] !== 0,
+      releaseSave: () => {
+        this.release();
+        return 0;
+      },
+      acquireRestore: () => {
+        this.acquire();
+      },
+      acquireRestoreAsync: async () => {
+        await this.acquireAsync();
+      },
+    };
+  }
+
+  /** The lock's identity in traces and reports, the same in every thread. */
+  get objectId(): number {
+    return this.#id;
+  }
+
+  acquire(options?: AcquireOptions): boolean {
+    const deadline = acquireDeadline(options, 'Lock.acquire');
+    if (tracing) emit(EventKind.LockAttempt, this.#id);
+    const words = this.#words;
+    const taken = tryLockWord(words, LockLayout.STATE) || (deadline > 0 && lockWordSync(words, LockLayout.STATE, deadline));
+    return this.#afterAcquire(taken);
+  }
+
+  async acquireAsync(options?: AsyncWaitOptions): Promise<boolean> {
+    const deadline = deadlineAfter(options?.timeout, 'Lock.acquireAsync');
+    if (tracing) emit(EventKind.LockAttempt, this.#id);
+    const words = this.#words;
+    const taken =
+      tryLockWord(words, LockLayout.STATE) || (await lockWordAsync(words, LockLayout.STATE, deadline, options?.signal));
+    return this.#afterAcquire(taken);
+  }
+
+  #afterAcquire(taken: boolean): boolean {
+    if (taken) this.#words[LockLayout.OWNER] = self;
+    if (tracing) emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.#id);
+    return taken;
+  }
+
+  release(): void {
+    const words = this.#words;
+    if (Atomics.load(words, LockLayout.STATE) === 0) {
+      throw new LockNotHeldError('Lock.release: the lock is not locked');
+    }
+    if (tracing) emit(EventKind.LockRelease, this.#id);
+    words[LockLayout.OWNER] = 0;
+    unlockWord(words, LockLayout.STATE);
+  }
+
+  /** True while some thread holds the lock (a snapshot: another thread may change it right after). */
+  locked(): boolean {
+    return Atomics.load(this.#words, LockLayout.STATE) !== 0;
+  }
+
+  withLock<T>(fn: () => T): T {
+    return runLocked(this, fn);
+  }
+
+  withLockAsync<T>(fn: () => T | Promise<T>): Promise<T> {
+    return runLockedAsync(this, fn);
+  }
+}
+
+export class RLock implements Lockable {
+  declare readonly [HANDLE_KEY]: SharedDescriptor;
+  readonly #words: Int32Array;
+  readonly #id: number;
+  readonly [conditionHooks]: ConditionLockHooks;
+
+  constructor(shared?: SharedDescriptor) {
+    this.#words = shared
+      ? attach(shared, Tag.RLock, RLockLayout.WORDS, 'RLock')
+      : allocate(Tag.RLock, RLockLayout.WORDS);
+    this.#id = objectIdOf(this.#words);
+    exposeDescriptor(this, describe('RLock', this.#words));
+    const words = this.#words;
+    this[conditionHooks] = {
+      isOwned: () => Atomics.load(words, RLockLayout.OWNER) === self,
+      releaseSave: () => {
+        const count = words[RLockLayout.COUNT] ?? 0;
+        if (tracing) emit(EventKind.LockRelease, this.#id);
+        words[RLockLayout.COUNT] = 0;
+        Atomics.store(words, RLockLayout.OWNER, 0);
+        unlockWord(words, RLockLayout.STATE);
+        return count;
+      },
+      acquireRestore: (count) => {
+        lockWordSync(words, RLockLayout.STATE, Infinity);
+        this.#own(count);
+      },
+      acquireRestoreAsync: async (count) => {
+        await lockWordAsync(words, RLockLayout.STATE, Infinity);
+        this.#own(count);
+      },
+    };
+  }
+
+  get objectId(): number {
+    return this.#id;
+  }
+
+  #own(count: number): void {
+    Atomics.store(this.#words, RLockLayout.OWNER, self);
+    this.#words[RLockLayout.COUNT] = count;
+    if (tracing) emit(EventKind.LockAcquired, this.#id);
+  }
+
+  acquire(options?: AcquireOptions): boolean {
+    const deadline = acquireDeadline(options, 'RLock.acquire');
+    const words = this.#words;
+    if (Atomics.load(words, RLockLayout.OWNER) === self) {
+      words[RLockLayout.COUNT] = (words[RLockLayout.COUNT] ?? 0) + 1;
+      return true;
+    }
+    if (tracing) emit(EventKind.LockAttempt, this.#id);
+    const taken =
+      tryLockWord(words, RLockLayout.STATE) || (deadline > 0 && lockWordSync(words, RLockLayout.STATE, deadline));
+    return this.#afterAcquire(taken);
+  }
+
+  async acquireAsync(options?: AsyncWaitOptions): Promise<boolean> {
+    const deadline = deadlineAfter(options?.timeout, 'RLock.acquireAsync');
+    const words = this.#words;
+    if (Atomics.load(words, RLockLayout.OWNER) === self) {
+      words[RLockLayout.COUNT] = (words[RLockLayout.COUNT] ?? 0) + 1;
+      return true;
+    }
+    if (tracing) emit(EventKind.LockAttempt, this.#id);
+    const taken =
+      tryLockWord(words, RLockLayout.STATE) ||
+      (await lockWordAsync(words, RLockLayout.STATE, deadline, options?.signal));
+    return this.#afterAcquire(taken);
+  }
+
+  #afterAcquire(taken: boolean): boolean {
+    if (taken) this.#own(1);
+    else if (tracing) emit(EventKind.LockTryFailed, this.#id);
+    return taken;
+  }
+
+  /** Undoes one `acquire`; the lock is free again when every acquire of its owner is undone. */
+  release(): void {
+    const words = this.#words;
+    const owner = Atomics.load(words, RLockLayout.OWNER);
+    if (owner !== self) {
+      throw new LockNotOwnedError(
+        owner === 0
+          ? 'RLock.release: the lock is not held'
+          : `RLock.release: thread ${threadId} does not own the lock (thread ${owner - 1} does)`,
+      );
+    }
+    const count = (words[RLockLayout.COUNT] ?? 1) - 1;
+    words[RLockLayout.COUNT] = count;
+    if (count > 0) return;
+    if (tracing) emit(EventKind.LockRelease, this.#id);
+    Atomics.store(words, RLockLayout.OWNER, 0);
+    unlockWord(words, RLockLayout.STATE);
+  }
+
+  locked(): boolean {
+    return Atomics.load(this.#words, RLockLayout.STATE) !== 0;
+  }
+
+  /** How many times the owner has acquired it (0 when free or owned by another thread). */
+  get recursionLevel(): number {
+    return Atomics.load(this.#words, RLockLayout.OWNER) === self ? (this.#words[RLockLayout.COUNT] ?? 0) : 0;
+  }
+
+  withLock<T>(fn: () => T): T {
+    return runLocked(this, fn);
+  }
+
+  withLockAsync<T>(fn: () => T | Promise<T>): Promise<T> {
+    return runLockedAsync(this, fn);
+  }
+}
+
+registerReviver('Lock', (d) => new Lock(d));
+registerReviver('RLock', (d) => new RLock(d));

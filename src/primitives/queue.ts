@@ -1,0 +1,533 @@
+/**
+ * Queue shared across threads, in FIFO, LIFO or priority order (Python's `queue.Queue`, `LifoQueue`,
+ * `PriorityQueue`). Items are copied through shared memory with `node:v8` serialization, so a blocked `get`
+ * in a worker wakes without any event loop.
+ *
+ * Memory: a control block of Int32 words (layout.ts), an entry table (four float64 slots per item: offset,
+ * length, priority, item id) and a data arena of item bytes. Both tables live in growable
+ * SharedArrayBuffers; length-tracking views see growth in every thread. All changes happen under the
+ * queue's futex mutex; waiters sleep on PUT_SEQ (for items) or GET_SEQ (for room), which every put or get
+ * bumps under the mutex, so no wake-up can be lost between "it was empty" and "I sleep".
+ */
+import { deserialize, serialize } from 'node:v8';
+import {
+  InvalidArgumentError,
+  ItemTooLargeError,
+  NotCloneableError,
+  QueueEmptyError,
+  QueueFullError,
+  QueueShutDownError,
+  TaskDoneError,
+} from '../core/errors.js';
+import { EventKind } from '../tracer/schema.js';
+import { emit, tracing } from '../tracer/probe.js';
+import { QueueEntry, QueueLayout, QueueOrderCode, Tag } from './layout.js';
+import { lockWordAsync, lockWordSync, unlockWord } from './mutex-word.js';
+import {
+  allocate,
+  attach,
+  describe,
+  exposeDescriptor,
+  HANDLE_KEY,
+  objectIdOf,
+  registerReviver,
+  type SharedDescriptor,
+} from './shared.js';
+import { checkTimeout, deadlineAfter, sleepAsync, sleepSync, type AsyncWaitOptions } from './waiting.js';
+
+const L = QueueLayout;
+const E = QueueEntry;
+
+export type QueueOrder = keyof typeof QueueOrderCode;
+
+export interface QueueOptions {
+  /** 'fifo' (default), 'lifo', or 'priority' (lowest first; items are numbers or `[priority, …]` tuples). */
+  order?: QueueOrder;
+  /** Most items the queue holds; 0 (default) for no limit on the count. */
+  maxsize?: number;
+  /** Most bytes of serialized items the queue holds (default 64 MiB); a put that does not fit waits. */
+  maxBytes?: number;
+}
+
+/** For Pipe: the queue carrying one direction of a connection records pipe send/recv events instead. */
+interface ChannelOptions extends QueueOptions {
+  channel?: boolean;
+}
+
+export interface PutOptions {
+  /** false: fail at once with QueueFullError instead of waiting for room. Default true. */
+  block?: boolean;
+  timeout?: number;
+}
+
+export interface GetOptions {
+  /** false: fail at once with QueueEmptyError instead of waiting for an item. Default true. */
+  block?: boolean;
+  timeout?: number;
+}
+
+const INITIAL_ARENA_BYTES = 64 * 1024;
+const INITIAL_ENTRIES = 256;
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+const MAX_ENTRIES = 1 << 24;
+
+function growTo(buffer: SharedArrayBuffer, needed: number): boolean {
+  if (needed <= buffer.byteLength) return true;
+  if (needed > buffer.maxByteLength) return false;
+  let size = buffer.byteLength;
+  while (size < needed) size *= 2;
+  buffer.grow(Math.min(size, buffer.maxByteLength));
+  return true;
+}
+
+function priorityOf(item: unknown, where: string): number {
+  const key = Array.isArray(item) ? item[0] : item;
+  if (typeof key !== 'number' || Number.isNaN(key)) {
+    throw new InvalidArgumentError(
+      `${where}: a priority queue takes numbers or [priority, value] tuples with a numeric priority`,
+    );
+  }
+  return key;
+}
+
+/** Outcome of one attempt made with the queue's mutex held. */
+const enum Attempt {
+  Done,
+  Wait,
+  ShutDown,
+}
+
+export class Queue<T = unknown> {
+  declare readonly [HANDLE_KEY]: SharedDescriptor;
+  readonly #words: Int32Array;
+  readonly #entriesBuffer: SharedArrayBuffer;
+  readonly #arenaBuffer: SharedArrayBuffer;
+  readonly #entries: Float64Array;
+  readonly #arena: Uint8Array;
+  readonly #id: number;
+  readonly #order: number;
+  readonly #putKind: EventKind;
+  readonly #getKind: EventKind;
+
+  constructor(options: QueueOptions | SharedDescriptor = {}) {
+    const channel = Boolean((options as ChannelOptions | SharedDescriptor)['channel']);
+    this.#putKind = channel ? EventKind.PipeSend : EventKind.QueuePut;
+    this.#getKind = channel ? EventKind.PipeRecv : EventKind.QueueGet;
+    if (HANDLE_KEY in options || 'buffer' in options) {
+      const shared = options as SharedDescriptor;
+      this.#words = attach(shared, Tag.Queue, L.WORDS, 'Queue');
+      this.#entriesBuffer = shared['entries'] as SharedArrayBuffer;
+      this.#arenaBuffer = shared['arena'] as SharedArrayBuffer;
+    } else {
+      const { order = 'fifo', maxsize = 0, maxBytes = DEFAULT_MAX_BYTES } = options as QueueOptions;
+      if (!(order in QueueOrderCode)) {
+        throw new InvalidArgumentError(`Queue: order must be 'fifo', 'lifo' or 'priority', got ${String(order)}`);
+      }
+      if (!Number.isInteger(maxsize) || maxsize < 0) {
+        throw new InvalidArgumentError(`Queue: maxsize must be an integer >= 0, got ${String(maxsize)}`);
+      }
+      if (!Number.isInteger(maxBytes) || maxBytes < 1024) {
+        throw new InvalidArgumentError(`Queue: maxBytes must be an integer >= 1024, got ${String(maxBytes)}`);
+      }
+      this.#words = allocate(Tag.Queue, L.WORDS);
+      this.#words[L.ORDER] = QueueOrderCode[order];
+      this.#words[L.MAXSIZE] = maxsize;
+      const maxEntries = maxsize > 0 ? maxsize : MAX_ENTRIES;
+      this.#entriesBuffer = new SharedArrayBuffer(Math.min(INITIAL_ENTRIES, maxEntries) * E.SLOTS * 8, {
+        maxByteLength: maxEntries * E.SLOTS * 8,
+      });
+      this.#arenaBuffer = new SharedArrayBuffer(Math.min(INITIAL_ARENA_BYTES, maxBytes), { maxByteLength: maxBytes });
+    }
+    this.#entries = new Float64Array(this.#entriesBuffer);
+    this.#arena = new Uint8Array(this.#arenaBuffer);
+    this.#order = this.#words[L.ORDER] ?? 0;
+    this.#id = objectIdOf(this.#words);
+    exposeDescriptor(
+      this,
+      describe('Queue', this.#words, { entries: this.#entriesBuffer, arena: this.#arenaBuffer, channel }),
+    );
+  }
+
+  get objectId(): number {
+    return this.#id;
+  }
+
+  get maxsize(): number {
+    return this.#words[L.MAXSIZE] ?? 0;
+  }
+
+  /** Items in the queue now (a snapshot). */
+  qsize(): number {
+    return Atomics.load(this.#words, L.COUNT);
+  }
+
+  empty(): boolean {
+    return this.qsize() === 0;
+  }
+
+  full(): boolean {
+    const maxsize = this.maxsize;
+    return maxsize > 0 && this.qsize() >= maxsize;
+  }
+
+  #encode(item: T, where: string): { bytes: Uint8Array; priority: number } {
+    const priority = this.#order === QueueOrderCode.priority ? priorityOf(item, where) : 0;
+    let bytes: Uint8Array;
+    try {
+      bytes = serialize(item);
+    } catch (error) {
+      throw new NotCloneableError(`${where}: the item cannot be cloned: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (bytes.length > this.#arenaBuffer.maxByteLength) {
+      throw new ItemTooLargeError(
+        `${where}: the item takes ${bytes.length} bytes serialized, more than the queue's maxBytes (${this.#arenaBuffer.maxByteLength})`,
+      );
+    }
+    return { bytes, priority };
+  }
+
+  /** Puts `item`, waiting for room if the queue is full. Throws QueueFullError on timeout / `block: false`. */
+  put(item: T, options: PutOptions = {}): void {
+    const { bytes, priority } = this.#encode(item, 'Queue.put');
+    const deadline = (options.block ?? true) ? deadlineAfter(options.timeout, 'Queue.put') : 0;
+    const outcome = this.#untilSync(L.GET_SEQ, L.PUT_WAITERS, deadline, () => this.#tryPut(bytes, priority));
+    this.#checkPut(outcome, 'Queue.put');
+  }
+
+  async putAsync(item: T, options: AsyncWaitOptions = {}): Promise<void> {
+    const { bytes, priority } = this.#encode(item, 'Queue.putAsync');
+    const deadline = deadlineAfter(options.timeout, 'Queue.putAsync');
+    const outcome = await this.#untilAsync(L.GET_SEQ, L.PUT_WAITERS, deadline, options.signal, () =>
+      this.#tryPut(bytes, priority),
+    );
+    this.#checkPut(outcome, 'Queue.putAsync');
+  }
+
+  putNowait(item: T): void {
+    this.put(item, { block: false });
+  }
+
+  #checkPut(outcome: Attempt, where: string): void {
+    if (outcome === Attempt.ShutDown) throw new QueueShutDownError(`${where}: the queue is shut down`);
+    if (outcome === Attempt.Wait) throw new QueueFullError(`${where}: the queue is full`);
+  }
+
+  /** Takes the next item, waiting for one if the queue is empty. Throws QueueEmptyError on timeout. */
+  get(options: GetOptions = {}): T {
+    const deadline = (options.block ?? true) ? deadlineAfter(options.timeout, 'Queue.get') : 0;
+    let bytes: Uint8Array | undefined;
+    const outcome = this.#untilSync(L.PUT_SEQ, L.GET_WAITERS, deadline, () => {
+      const result = this.#tryGet();
+      bytes = result.bytes;
+      return result.attempt;
+    });
+    return this.#decode(outcome, bytes, 'Queue.get');
+  }
+
+  async getAsync(options: AsyncWaitOptions = {}): Promise<T> {
+    const deadline = deadlineAfter(options.timeout, 'Queue.getAsync');
+    let bytes: Uint8Array | undefined;
+    const outcome = await this.#untilAsync(L.PUT_SEQ, L.GET_WAITERS, deadline, options.signal, () => {
+      const result = this.#tryGet();
+      bytes = result.bytes;
+      return result.attempt;
+    });
+    return this.#decode(outcome, bytes, 'Queue.getAsync');
+  }
+
+  getNowait(): T {
+    return this.get({ block: false });
+  }
+
+  #decode(outcome: Attempt, bytes: Uint8Array | undefined, where: string): T {
+    if (outcome === Attempt.ShutDown) throw new QueueShutDownError(`${where}: the queue is shut down and empty`);
+    if (outcome === Attempt.Wait || bytes === undefined) throw new QueueEmptyError(`${where}: the queue is empty`);
+    return deserialize(bytes) as T;
+  }
+
+  /**
+   * Waits (sync) until `attempt` succeeds with the mutex held. Between attempts it sleeps on `seqIndex`,
+   * read under the mutex, so a change made after the failed attempt always cuts the sleep short.
+   */
+  #untilSync(seqIndex: number, waitersIndex: number, deadline: number, attempt: () => Attempt): Attempt {
+    const words = this.#words;
+    lockWordSync(words, L.MUTEX, Infinity);
+    for (;;) {
+      const outcome = attempt();
+      if (outcome !== Attempt.Wait) {
+        unlockWord(words, L.MUTEX);
+        return outcome;
+      }
+      const seq = Atomics.load(words, seqIndex);
+      Atomics.add(words, waitersIndex, 1);
+      unlockWord(words, L.MUTEX);
+      const slept = sleepSync(words, seqIndex, seq, deadline);
+      Atomics.sub(words, waitersIndex, 1);
+      if (!slept) return Attempt.Wait;
+      lockWordSync(words, L.MUTEX, Infinity);
+    }
+  }
+
+  async #untilAsync(
+    seqIndex: number,
+    waitersIndex: number,
+    deadline: number,
+    signal: AbortSignal | undefined,
+    attempt: () => Attempt,
+  ): Promise<Attempt> {
+    const words = this.#words;
+    await lockWordAsync(words, L.MUTEX, Infinity);
+    for (;;) {
+      const outcome = attempt();
+      if (outcome !== Attempt.Wait) {
+        unlockWord(words, L.MUTEX);
+        return outcome;
+      }
+      const seq = Atomics.load(words, seqIndex);
+      Atomics.add(words, waitersIndex, 1);
+      unlockWord(words, L.MUTEX);
+      let slept: boolean;
+      try {
+        slept = await sleepAsync(words, seqIndex, seq, deadline, signal);
+      } finally {
+        Atomics.sub(words, waitersIndex, 1);
+      }
+      if (!slept) return Attempt.Wait;
+      await lockWordAsync(words, L.MUTEX, Infinity);
+    }
+  }
+
+  /** With the mutex held. */
+  #tryPut(bytes: Uint8Array, priority: number): Attempt {
+    const words = this.#words;
+    if (words[L.SHUT_DOWN] === 1) return Attempt.ShutDown;
+    const count = words[L.COUNT] ?? 0;
+    const maxsize = words[L.MAXSIZE] ?? 0;
+    if (maxsize > 0 && count >= maxsize) return Attempt.Wait;
+    if (!this.#reserveEntry() || !this.#reserveBytes(bytes.length)) return Attempt.Wait;
+    const head = words[L.HEAD] ?? 0;
+    const offset = words[L.ARENA_TOP] ?? 0;
+    this.#arena.set(bytes, offset);
+    words[L.ARENA_TOP] = offset + bytes.length;
+    const itemId = words[L.NEXT_ITEM] ?? 0;
+    words[L.NEXT_ITEM] = (itemId + 1) | 0;
+    const slot = head + count;
+    this.#writeEntry(slot, offset, bytes.length, priority, itemId);
+    Atomics.store(words, L.COUNT, count + 1);
+    if (this.#order === QueueOrderCode.priority) this.#siftUp(slot);
+    words[L.UNFINISHED] = (words[L.UNFINISHED] ?? 0) + 1;
+    if (tracing) emit(this.#putKind, this.#id, itemId);
+    Atomics.add(words, L.PUT_SEQ, 1);
+    // Wake every sleeper, not one: pollers sleep on PUT_SEQ too and must not swallow a getter's wake-up.
+    if (Atomics.load(words, L.GET_WAITERS) > 0) Atomics.notify(words, L.PUT_SEQ);
+    return Attempt.Done;
+  }
+
+  /** With the mutex held. */
+  #tryGet(): { attempt: Attempt; bytes?: Uint8Array } {
+    const words = this.#words;
+    const count = words[L.COUNT] ?? 0;
+    if (count === 0) return { attempt: words[L.SHUT_DOWN] === 1 ? Attempt.ShutDown : Attempt.Wait };
+    const head = words[L.HEAD] ?? 0;
+    const entries = this.#entries;
+    const slot = this.#order === QueueOrderCode.lifo ? head + count - 1 : head;
+    const base = slot * E.SLOTS;
+    const offset = entries[base + E.OFFSET] ?? 0;
+    const length = entries[base + E.LENGTH] ?? 0;
+    const itemId = entries[base + E.ITEM_ID] ?? 0;
+    const bytes = this.#arena.slice(offset, offset + length);
+    if (this.#order === QueueOrderCode.fifo) {
+      words[L.HEAD] = head + 1;
+    } else if (this.#order === QueueOrderCode.lifo) {
+      if (offset + length === words[L.ARENA_TOP]) words[L.ARENA_TOP] = offset;
+    } else {
+      this.#moveEntry(head + count - 1, head);
+      this.#siftDown(head, count - 1);
+    }
+    Atomics.store(words, L.COUNT, count - 1);
+    if (count === 1) {
+      words[L.HEAD] = 0;
+      words[L.ARENA_TOP] = 0;
+    }
+    if (tracing) emit(this.#getKind, this.#id, itemId);
+    Atomics.add(words, L.GET_SEQ, 1);
+    if (Atomics.load(words, L.PUT_WAITERS) > 0) Atomics.notify(words, L.GET_SEQ);
+    return { attempt: Attempt.Done, bytes };
+  }
+
+  /** Makes room for one more entry at the end of the live range; false if the table cannot grow. */
+  #reserveEntry(): boolean {
+    const words = this.#words;
+    const head = words[L.HEAD] ?? 0;
+    const count = words[L.COUNT] ?? 0;
+    const needed = (head + count + 1) * E.SLOTS * 8;
+    if (needed <= this.#entriesBuffer.byteLength) return true;
+    if (head > 0) {
+      this.#entries.copyWithin(0, head * E.SLOTS, (head + count) * E.SLOTS);
+      words[L.HEAD] = 0;
+      return true;
+    }
+    return growTo(this.#entriesBuffer, needed);
+  }
+
+  /** Makes `length` bytes free at ARENA_TOP, compacting live items first and growing last. */
+  #reserveBytes(length: number): boolean {
+    const words = this.#words;
+    if ((words[L.ARENA_TOP] ?? 0) + length <= this.#arenaBuffer.byteLength) return true;
+    this.#compact();
+    return growTo(this.#arenaBuffer, (words[L.ARENA_TOP] ?? 0) + length);
+  }
+
+  /** Moves every live item's bytes down to the start of the arena, in address order. */
+  #compact(): void {
+    const words = this.#words;
+    const head = words[L.HEAD] ?? 0;
+    const count = words[L.COUNT] ?? 0;
+    const entries = this.#entries;
+    const slots: number[] = [];
+    for (let slot = head; slot < head + count; slot++) slots.push(slot);
+    slots.sort((a, b) => (entries[a * E.SLOTS + E.OFFSET] ?? 0) - (entries[b * E.SLOTS + E.OFFSET] ?? 0));
+    let top = 0;
+    for (const slot of slots) {
+      const base = slot * E.SLOTS;
+      const offset = entries[base + E.OFFSET] ?? 0;
+      const length = entries[base + E.LENGTH] ?? 0;
+      if (offset !== top) this.#arena.copyWithin(top, offset, offset + length);
+      entries[base + E.OFFSET] = top;
+      top += length;
+    }
+    words[L.ARENA_TOP] = top;
+  }
+
+  #writeEntry(slot: number, offset: number, length: number, priority: number, itemId: number): void {
+    const base = slot * E.SLOTS;
+    const entries = this.#entries;
+    entries[base + E.OFFSET] = offset;
+    entries[base + E.LENGTH] = length;
+    entries[base + E.PRIORITY] = priority;
+    entries[base + E.ITEM_ID] = itemId;
+  }
+
+  #moveEntry(from: number, to: number): void {
+    if (from !== to) this.#entries.copyWithin(to * E.SLOTS, from * E.SLOTS, (from + 1) * E.SLOTS);
+  }
+
+  /** Priority order: lower priority first, then earlier item id (FIFO among equals). */
+  #precedes(a: number, b: number): boolean {
+    const entries = this.#entries;
+    const pa = entries[a * E.SLOTS + E.PRIORITY] ?? 0;
+    const pb = entries[b * E.SLOTS + E.PRIORITY] ?? 0;
+    if (pa !== pb) return pa < pb;
+    const ia = entries[a * E.SLOTS + E.ITEM_ID] ?? 0;
+    const ib = entries[b * E.SLOTS + E.ITEM_ID] ?? 0;
+    return ((ia - ib) | 0) < 0;
+  }
+
+  #swap(a: number, b: number): void {
+    const entries = this.#entries;
+    for (let i = 0; i < E.SLOTS; i++) {
+      const t = entries[a * E.SLOTS + i] ?? 0;
+      entries[a * E.SLOTS + i] = entries[b * E.SLOTS + i] ?? 0;
+      entries[b * E.SLOTS + i] = t;
+    }
+  }
+
+  #siftUp(slot: number): void {
+    while (slot > 0) {
+      const parent = (slot - 1) >> 1;
+      if (!this.#precedes(slot, parent)) return;
+      this.#swap(slot, parent);
+      slot = parent;
+    }
+  }
+
+  #siftDown(slot: number, size: number): void {
+    for (;;) {
+      const left = 2 * slot + 1;
+      if (left >= size) return;
+      const right = left + 1;
+      const child = right < size && this.#precedes(right, left) ? right : left;
+      if (!this.#precedes(child, slot)) return;
+      this.#swap(slot, child);
+      slot = child;
+    }
+  }
+
+  /** Marks one item taken with `get` as processed; `join` returns when every item is. */
+  taskDone(): void {
+    const words = this.#words;
+    lockWordSync(words, L.MUTEX, Infinity);
+    const unfinished = words[L.UNFINISHED] ?? 0;
+    if (unfinished <= 0) {
+      unlockWord(words, L.MUTEX);
+      throw new TaskDoneError('Queue.taskDone: called more times than there were items');
+    }
+    words[L.UNFINISHED] = unfinished - 1;
+    if (unfinished === 1) {
+      Atomics.add(words, L.DONE_SEQ, 1);
+      Atomics.notify(words, L.DONE_SEQ);
+    }
+    unlockWord(words, L.MUTEX);
+  }
+
+  /** Blocks until every item put has been marked done; false if `timeout` ms pass first. */
+  join(timeout?: number): boolean {
+    const deadline = deadlineAfter(timeout, 'Queue.join');
+    const words = this.#words;
+    for (;;) {
+      const seq = Atomics.load(words, L.DONE_SEQ);
+      if (Atomics.load(words, L.UNFINISHED) === 0) return true;
+      if (!sleepSync(words, L.DONE_SEQ, seq, deadline)) return false;
+    }
+  }
+
+  async joinAsync(options: AsyncWaitOptions = {}): Promise<boolean> {
+    const deadline = deadlineAfter(options.timeout, 'Queue.joinAsync');
+    const words = this.#words;
+    for (;;) {
+      const seq = Atomics.load(words, L.DONE_SEQ);
+      if (Atomics.load(words, L.UNFINISHED) === 0) return true;
+      if (!(await sleepAsync(words, L.DONE_SEQ, seq, deadline, options.signal))) return false;
+    }
+  }
+
+  /**
+   * Shuts the queue down (Python 3.13's `Queue.shutdown`): further puts throw QueueShutDownError, gets
+   * drain what is left and then throw it; every waiter wakes.
+   */
+  shutdown(): void {
+    const words = this.#words;
+    lockWordSync(words, L.MUTEX, Infinity);
+    Atomics.store(words, L.SHUT_DOWN, 1);
+    Atomics.add(words, L.PUT_SEQ, 1);
+    Atomics.add(words, L.GET_SEQ, 1);
+    unlockWord(words, L.MUTEX);
+    Atomics.notify(words, L.PUT_SEQ);
+    Atomics.notify(words, L.GET_SEQ);
+  }
+
+  get isShutDown(): boolean {
+    return Atomics.load(this.#words, L.SHUT_DOWN) === 1;
+  }
+
+  /** Waits until an item is available or the queue is shut down; true if an item is there. */
+  poll(timeout?: number): boolean {
+    const deadline = deadlineAfter(checkTimeout(timeout, 'Queue.poll'), 'Queue.poll');
+    return this.#untilSync(L.PUT_SEQ, L.GET_WAITERS, deadline, () => this.#peek()) === Attempt.Done;
+  }
+
+  async pollAsync(options: AsyncWaitOptions = {}): Promise<boolean> {
+    const deadline = deadlineAfter(options.timeout, 'Queue.pollAsync');
+    return (await this.#untilAsync(L.PUT_SEQ, L.GET_WAITERS, deadline, options.signal, () => this.#peek())) === Attempt.Done;
+  }
+
+  #peek(): Attempt {
+    const words = this.#words;
+    if ((words[L.COUNT] ?? 0) > 0) return Attempt.Done;
+    return words[L.SHUT_DOWN] === 1 ? Attempt.ShutDown : Attempt.Wait;
+  }
+}
+
+registerReviver('Queue', (d) => new Queue(d));
