@@ -130,13 +130,30 @@ export const QueueLayout = {
   WORDS: Header.WORDS + 14,
 } as const;
 
-/** Each queue entry is four float64 slots in the entry table: where its bytes are and how it sorts. */
+/** Each queue entry is five float64 slots in the entry table: where its bytes are and how it sorts. */
 export const QueueEntry = {
+  /** Byte offset in the arena; for a NUMBER item, the number itself. */
   OFFSET: 0,
   LENGTH: 1,
   PRIORITY: 2,
   ITEM_ID: 3,
-  SLOTS: 4,
+  /** How the item is encoded (QueueItemEncoding). */
+  ENCODING: 4,
+  SLOTS: 5,
+} as const;
+
+/**
+ * Small items skip `node:v8` serialization, which costs more than the whole hand-off: numbers travel in
+ * the entry itself, strings as UTF-8, and the constants as nothing at all.
+ */
+export const QueueItemEncoding = {
+  V8: 0,
+  NUMBER: 1,
+  STRING: 2,
+  TRUE: 3,
+  FALSE: 4,
+  NULL: 5,
+  UNDEFINED: 6,
 } as const;
 
 export const ALL_TAGS: readonly number[] = Object.values(Tag);

@@ -21,7 +21,7 @@ import {
 } from '../core/errors.js';
 import { EventKind } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
-import { QueueEntry, QueueLayout, QueueOrderCode, Tag } from './layout.js';
+import { QueueEntry, QueueItemEncoding, QueueLayout, QueueOrderCode, Tag } from './layout.js';
 import { lockWordAsync, lockWordSync, unlockWord } from './mutex-word.js';
 import {
   allocate,
@@ -88,6 +88,42 @@ function priorityOf(item: unknown, where: string): number {
     );
   }
   return key;
+}
+
+interface EncodedItem {
+  bytes: Uint8Array;
+  priority: number;
+  encoding: number;
+  /** The item itself when it is a number. */
+  number: number;
+}
+
+/** An item taken from the queue, still encoded. */
+interface TakenItem {
+  encoding: number;
+  bytes: Uint8Array;
+  number: number;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+function decodeItem(item: TakenItem): unknown {
+  switch (item.encoding) {
+    case QueueItemEncoding.NUMBER:
+      return item.number;
+    case QueueItemEncoding.STRING:
+      return Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength).toString('utf8');
+    case QueueItemEncoding.TRUE:
+      return true;
+    case QueueItemEncoding.FALSE:
+      return false;
+    case QueueItemEncoding.NULL:
+      return null;
+    case QueueItemEncoding.UNDEFINED:
+      return undefined;
+    default:
+      return deserialize(item.bytes);
+  }
 }
 
 /** Outcome of one attempt made with the queue's mutex held. */
@@ -170,37 +206,56 @@ export class Queue<T = unknown> {
     return maxsize > 0 && this.qsize() >= maxsize;
   }
 
-  #encode(item: T, where: string): { bytes: Uint8Array; priority: number } {
+  #encode(item: T, where: string): EncodedItem {
     const priority = this.#order === QueueOrderCode.priority ? priorityOf(item, where) : 0;
-    let bytes: Uint8Array;
+    switch (typeof item) {
+      case 'number':
+        return { bytes: NO_BYTES, priority, encoding: QueueItemEncoding.NUMBER, number: item };
+      case 'string':
+        return this.#checkSize({ bytes: Buffer.from(item, 'utf8'), priority, encoding: QueueItemEncoding.STRING, number: 0 }, where);
+      case 'boolean':
+        return { bytes: NO_BYTES, priority, encoding: item ? QueueItemEncoding.TRUE : QueueItemEncoding.FALSE, number: 0 };
+      case 'undefined':
+        return { bytes: NO_BYTES, priority, encoding: QueueItemEncoding.UNDEFINED, number: 0 };
+      default:
+        if (item === null) return { bytes: NO_BYTES, priority, encoding: QueueItemEncoding.NULL, number: 0 };
+    }
+    return this.#checkSize({ bytes: this.#serialize(item, where), priority, encoding: QueueItemEncoding.V8, number: 0 }, where);
+  }
+
+  #serialize(item: T, where: string): Uint8Array {
     try {
-      bytes = serialize(item);
+      return serialize(item);
     } catch (error) {
       throw new NotCloneableError(`${where}: the item cannot be cloned: ${(error as Error).message}`, {
         cause: error,
       });
     }
+  }
+
+  #checkSize(encoded: EncodedItem, where: string): EncodedItem {
+    const { bytes } = encoded;
     if (bytes.length > this.#arenaBuffer.maxByteLength) {
       throw new ItemTooLargeError(
         `${where}: the item takes ${bytes.length} bytes serialized, more than the queue's maxBytes (${this.#arenaBuffer.maxByteLength})`,
       );
     }
-    return { bytes, priority };
+    return encoded;
   }
 
   /** Puts `item`, waiting for room if the queue is full. Throws QueueFullError on timeout / `block: false`. */
   put(item: T, options: PutOptions = {}): void {
-    const { bytes, priority } = this.#encode(item, 'Queue.put');
+    const encoded = this.#encode(item, 'Queue.put');
     const deadline = (options.block ?? true) ? deadlineAfter(options.timeout, 'Queue.put') : 0;
-    const outcome = this.#untilSync(L.GET_SEQ, L.PUT_WAITERS, deadline, () => this.#tryPut(bytes, priority));
+    const outcome = this.#untilSync(L.GET_SEQ, L.PUT_WAITERS, deadline, () => this.#tryPut(encoded));
     this.#checkPut(outcome, 'Queue.put');
   }
 
   async putAsync(item: T, options: AsyncWaitOptions = {}): Promise<void> {
-    const { bytes, priority } = this.#encode(item, 'Queue.putAsync');
+    const encoded = this.#encode(item, 'Queue.putAsync');
     const deadline = deadlineAfter(options.timeout, 'Queue.putAsync');
     const outcome = await this.#untilAsync(L.GET_SEQ, L.PUT_WAITERS, deadline, options.signal, () =>
-      this.#tryPut(bytes, priority),
+      this.#tryPut(encoded),
     );
     this.#checkPut(outcome, 'Queue.putAsync');
   }
@@ -217,34 +272,34 @@ export class Queue<T = unknown> {
   /** Takes the next item, waiting for one if the queue is empty. Throws QueueEmptyError on timeout. */
   get(options: GetOptions = {}): T {
     const deadline = (options.block ?? true) ? deadlineAfter(options.timeout, 'Queue.get') : 0;
-    let bytes: Uint8Array | undefined;
+    let taken: TakenItem | undefined;
     const outcome = this.#untilSync(L.PUT_SEQ, L.GET_WAITERS, deadline, () => {
       const result = this.#tryGet();
-      bytes = result.bytes;
+      taken = result.item;
       return result.attempt;
     });
-    return this.#decode(outcome, bytes, 'Queue.get');
+    return this.#decode(outcome, taken, 'Queue.get');
   }
 
   async getAsync(options: AsyncWaitOptions = {}): Promise<T> {
     const deadline = deadlineAfter(options.timeout, 'Queue.getAsync');
-    let bytes: Uint8Array | undefined;
+    let taken: TakenItem | undefined;
     const outcome = await this.#untilAsync(L.PUT_SEQ, L.GET_WAITERS, deadline, options.signal, () => {
       const result = this.#tryGet();
-      bytes = result.bytes;
+      taken = result.item;
       return result.attempt;
     });
-    return this.#decode(outcome, bytes, 'Queue.getAsync');
+    return this.#decode(outcome, taken, 'Queue.getAsync');
   }
 
   getNowait(): T {
     return this.get({ block: false });
   }
 
-  #decode(outcome: Attempt, bytes: Uint8Array | undefined, where: string): T {
+  #decode(outcome: Attempt, item: TakenItem | undefined, where: string): T {
     if (outcome === Attempt.ShutDown) throw new QueueShutDownError(`${where}: the queue is shut down and empty`);
-    if (outcome === Attempt.Wait || bytes === undefined) throw new QueueEmptyError(`${where}: the queue is empty`);
-    return deserialize(bytes) as T;
+    if (outcome === Attempt.Wait || item === undefined) throw new QueueEmptyError(`${where}: the queue is empty`);
+    return decodeItem(item) as T;
   }
 
   /**
@@ -300,7 +355,7 @@ export class Queue<T = unknown> {
   }
 
   /** With the mutex held. */
-  #tryPut(bytes: Uint8Array, priority: number): Attempt {
+  #tryPut({ bytes, priority, encoding, number }: EncodedItem): Attempt {
     const words = this.#words;
     if (words[L.SHUT_DOWN] === 1) return Attempt.ShutDown;
     const count = words[L.COUNT] ?? 0;
@@ -308,13 +363,16 @@ export class Queue<T = unknown> {
     if (maxsize > 0 && count >= maxsize) return Attempt.Wait;
     if (!this.#reserveEntry() || !this.#reserveBytes(bytes.length)) return Attempt.Wait;
     const head = words[L.HEAD] ?? 0;
-    const offset = words[L.ARENA_TOP] ?? 0;
-    this.#arena.set(bytes, offset);
-    words[L.ARENA_TOP] = offset + bytes.length;
+    let offset = number;
+    if (bytes.length > 0) {
+      offset = words[L.ARENA_TOP] ?? 0;
+      this.#arena.set(bytes, offset);
+      words[L.ARENA_TOP] = offset + bytes.length;
+    }
     const itemId = words[L.NEXT_ITEM] ?? 0;
     words[L.NEXT_ITEM] = (itemId + 1) | 0;
     const slot = head + count;
-    this.#writeEntry(slot, offset, bytes.length, priority, itemId);
+    this.#writeEntry(slot, offset, bytes.length, priority, itemId, encoding);
     Atomics.store(words, L.COUNT, count + 1);
     if (this.#order === QueueOrderCode.priority) this.#siftUp(slot);
     words[L.UNFINISHED] = (words[L.UNFINISHED] ?? 0) + 1;
@@ -326,7 +384,7 @@ export class Queue<T = unknown> {
   }
 
   /** With the mutex held. */
-  #tryGet(): { attempt: Attempt; bytes?: Uint8Array } {
+  #tryGet(): { attempt: Attempt; item?: TakenItem } {
     const words = this.#words;
     const count = words[L.COUNT] ?? 0;
     if (count === 0) return { attempt: words[L.SHUT_DOWN] === 1 ? Attempt.ShutDown : Attempt.Wait };
@@ -337,11 +395,12 @@ export class Queue<T = unknown> {
     const offset = entries[base + E.OFFSET] ?? 0;
     const length = entries[base + E.LENGTH] ?? 0;
     const itemId = entries[base + E.ITEM_ID] ?? 0;
-    const bytes = this.#arena.slice(offset, offset + length);
+    const encoding = entries[base + E.ENCODING] ?? 0;
+    const bytes = length > 0 ? this.#arena.slice(offset, offset + length) : NO_BYTES;
     if (this.#order === QueueOrderCode.fifo) {
       words[L.HEAD] = head + 1;
     } else if (this.#order === QueueOrderCode.lifo) {
-      if (offset + length === words[L.ARENA_TOP]) words[L.ARENA_TOP] = offset;
+      if (length > 0 && offset + length === words[L.ARENA_TOP]) words[L.ARENA_TOP] = offset;
     } else {
       this.#moveEntry(head + count - 1, head);
       this.#siftDown(head, count - 1);
@@ -354,7 +413,7 @@ export class Queue<T = unknown> {
     if (tracing) emit(this.#getKind, this.#id, itemId);
     Atomics.add(words, L.GET_SEQ, 1);
     if (Atomics.load(words, L.PUT_WAITERS) > 0) Atomics.notify(words, L.GET_SEQ);
-    return { attempt: Attempt.Done, bytes };
+    return { attempt: Attempt.Done, item: { encoding, bytes, number: offset } };
   }
 
   /** Makes room for one more entry at the end of the live range; false if the table cannot grow. */
@@ -387,7 +446,9 @@ export class Queue<T = unknown> {
     const count = words[L.COUNT] ?? 0;
     const entries = this.#entries;
     const slots: number[] = [];
-    for (let slot = head; slot < head + count; slot++) slots.push(slot);
+    for (let slot = head; slot < head + count; slot++) {
+      if ((entries[slot * E.SLOTS + E.LENGTH] ?? 0) > 0) slots.push(slot);
+    }
     slots.sort((a, b) => (entries[a * E.SLOTS + E.OFFSET] ?? 0) - (entries[b * E.SLOTS + E.OFFSET] ?? 0));
     let top = 0;
     for (const slot of slots) {
@@ -401,9 +462,10 @@ export class Queue<T = unknown> {
     words[L.ARENA_TOP] = top;
   }
 
-  #writeEntry(slot: number, offset: number, length: number, priority: number, itemId: number): void {
+  #writeEntry(slot: number, offset: number, length: number, priority: number, itemId: number, encoding: number): void {
     const base = slot * E.SLOTS;
     const entries = this.#entries;
+    entries[base + E.ENCODING] = encoding;
     entries[base + E.OFFSET] = offset;
     entries[base + E.LENGTH] = length;
     entries[base + E.PRIORITY] = priority;

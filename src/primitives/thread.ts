@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
-import { threadId, Worker } from 'node:worker_threads';
+import { threadId, Worker, type TransferListItem } from 'node:worker_threads';
 import { InvalidArgumentError, ThreadFailedError, ThreadStateError, ThreadTargetError } from '../core/errors.js';
 import { EventKind } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
@@ -52,6 +52,8 @@ export interface ThreadOptions {
   name?: string;
   /** A daemon thread does not keep the process alive. */
   daemon?: boolean;
+  /** Objects in `args` to transfer rather than copy (MessagePorts, ArrayBuffers), as for `new Worker`. */
+  transferList?: TransferListItem[];
 }
 
 /** What a worker needs to rebuild the Thread object and find its code. */
@@ -76,6 +78,7 @@ interface ThreadInternals {
   targetName: string | undefined;
   classModule: string;
   args: unknown[];
+  transferList: TransferListItem[];
   /** Resolved in the thread that runs it. */
   target?: (...args: unknown[]) => unknown;
   worker?: Worker;
@@ -214,6 +217,7 @@ export class Thread {
         targetName: undefined,
         classModule: '',
         args: [],
+        transferList: [],
       });
       exposeDescriptor(this, shared);
       return;
@@ -247,6 +251,7 @@ export class Thread {
       targetName,
       classModule,
       args,
+      transferList: opts.transferList ?? [],
     });
     exposeDescriptor(this, describe('Thread', words, { payload, name }));
   }
@@ -413,6 +418,7 @@ function spawnWorker(boot: ThreadBoot, internal: ThreadInternals): Worker {
         payload: internal.payload,
       },
     },
+    transferList: internal.transferList,
   });
 }
 
