@@ -123,3 +123,19 @@ export class QueueShutDownError extends RacecheckError {
     super('RACECHECK_QUEUE_SHUT_DOWN', message);
   }
 }
+
+/** A trace file that is not one, is damaged, or was written by a newer racecheck; names the byte offset. */
+export class TraceFormatError extends RacecheckError {
+  readonly offset: number;
+  constructor(path: string, offset: number, problem: string) {
+    super('RACECHECK_TRACE_FORMAT', `${path}: ${problem} (at byte offset ${offset})`);
+    this.offset = offset;
+  }
+}
+
+/** A file or folder racecheck cannot read or write. */
+export class FileAccessError extends RacecheckError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('RACECHECK_FILE_ACCESS', message, options);
+  }
+}

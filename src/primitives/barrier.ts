@@ -22,7 +22,7 @@ import {
   objectIdOf,
   registerReviver,
   type SharedDescriptor,
-} from './shared.js';
+} from '../core/handles.js';
 import { checkTimeout, deadlineAfter, sleepAsync, sleepSync } from './waiting.js';
 
 const { MUTEX, PARTIES, COUNT, GENERATION, BROKEN, OUTCOMES } = BarrierLayout;

@@ -22,7 +22,7 @@ import {
   registerReviver,
   revive,
   type SharedDescriptor,
-} from './shared.js';
+} from '../core/handles.js';
 import { deadlineAfter, sleepAsync, sleepSync, type AsyncWaitOptions } from './waiting.js';
 
 const { WAIT_SEQ, WAKE_SEQ, CANCELLED } = ConditionLayout;

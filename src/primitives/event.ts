@@ -11,7 +11,7 @@ import {
   objectIdOf,
   registerReviver,
   type SharedDescriptor,
-} from './shared.js';
+} from '../core/handles.js';
 import { deadlineAfter, sleepAsync, sleepSync, type AsyncWaitOptions } from './waiting.js';
 
 const { FLAG } = EventLayout;

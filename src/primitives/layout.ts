@@ -5,13 +5,9 @@
  * serial number), the same in every thread that holds a handle.
  */
 
-/** Words every primitive starts with. */
-export const Header = {
-  TAG: 0,
-  CREATOR_THREAD: 1,
-  SERIAL: 2,
-  WORDS: 3,
-} as const;
+import { Header } from '../core/handles.js';
+
+export { Header };
 
 const tagBase = 0x52430000; // "RC" in the high half: an all-zero or random buffer never passes the check.
 

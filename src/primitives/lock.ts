@@ -20,7 +20,7 @@ import {
   registerReviver,
   type Shareable,
   type SharedDescriptor,
-} from './shared.js';
+} from '../core/handles.js';
 import { deadlineAfter, type AsyncWaitOptions } from './waiting.js';
 
 export interface AcquireOptions {

@@ -5,7 +5,7 @@
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { isMainThread, MessagePort, Worker } from 'node:worker_threads';
-import { revive } from './shared.js';
+import { revive, toCloneable } from '../core/handles.js';
 
 const installed = Symbol.for('racecheck.messagingInstalled');
 
@@ -15,6 +15,14 @@ export function installMessaging(): void {
   const global = globalThis as Record<symbol, unknown>;
   if (global[installed]) return;
   global[installed] = true;
+
+  // Objects that cannot be cloned but stand for a descriptor (tracked arrays) are swapped for it on the way out.
+  for (const target of [Worker.prototype, MessagePort.prototype] as { postMessage(value: unknown, ...rest: unknown[]): void }[]) {
+    const postMessage = target.postMessage;
+    target.postMessage = function (this: unknown, value: unknown, ...rest: unknown[]) {
+      return postMessage.call(this, toCloneable(value), ...rest);
+    };
+  }
 
   const workerEmit = Worker.prototype.emit;
   Worker.prototype.emit = function emit(this: Worker, event: string | symbol, ...args: unknown[]): boolean {

@@ -6,7 +6,7 @@
  */
 import { PipeClosedError, QueueShutDownError } from '../core/errors.js';
 import { Queue } from './queue.js';
-import { exposeDescriptor, HANDLE_KEY, registerReviver, revive, type SharedDescriptor } from './shared.js';
+import { exposeDescriptor, HANDLE_KEY, registerReviver, revive, type SharedDescriptor } from '../core/handles.js';
 import { checkTimeout, type AsyncWaitOptions } from './waiting.js';
 
 export interface PipeOptions {

@@ -32,7 +32,7 @@ import {
   objectIdOf,
   registerReviver,
   type SharedDescriptor,
-} from './shared.js';
+} from '../core/handles.js';
 import { checkTimeout, deadlineAfter, sleepAsync, sleepSync, type AsyncWaitOptions } from './waiting.js';
 
 const L = QueueLayout;

@@ -17,7 +17,7 @@ import {
   objectIdOf,
   registerReviver,
   type SharedDescriptor,
-} from './shared.js';
+} from '../core/handles.js';
 import { deadlineAfter, sleepAsync, sleepSync, type AsyncWaitOptions } from './waiting.js';
 
 const { VALUE, WAITERS, BOUND } = SemaphoreLayout;

@@ -4,7 +4,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { ThreadTargetError } from '../core/errors.js';
-import { revive } from './shared.js';
+import { revive } from '../core/handles.js';
 import {
   adoptCurrentThread,
   finish,
@@ -16,6 +16,7 @@ import {
   type ThreadBoot,
 } from './thread.js';
 import { ThreadState } from './layout.js';
+import { nameThread } from '../tracer/probe.js';
 import './index.js';
 
 const boot = (workerData as Record<string, ThreadBoot>)[THREAD_BOOT_KEY]!;
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     target = found as (...args: unknown[]) => unknown;
   }
   adoptCurrentThread(thread, target, revive(boot.args));
+  nameThread(boot.name);
   markRunning(thread);
   process.on('uncaughtException', (error) => {
     recordFailure(thread, error);

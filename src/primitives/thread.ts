@@ -13,9 +13,9 @@
  * `joinAsync()` on an event loop — and gets the thread's error as the `cause` of a ThreadFailedError.
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { siblingModule, startModuleWorker } from '../core/module-worker.js';
 import { deserialize, serialize } from 'node:v8';
 import { threadId, Worker, type TransferListItem } from 'node:worker_threads';
 import { InvalidArgumentError, ThreadFailedError, ThreadStateError, ThreadTargetError } from '../core/errors.js';
@@ -30,14 +30,14 @@ import {
   HANDLE_KEY,
   objectIdOf,
   registerReviver,
+  toCloneable,
   type SharedDescriptor,
-} from './shared.js';
+} from '../core/handles.js';
 import { deadlineAfter, sleepAsync, sleepSync, type AsyncWaitOptions } from './waiting.js';
 
 const { STATE, IDENT, ERROR_LENGTH } = ThreadLayout;
 
-/** Key of the start-up description in a thread worker's `workerData`. */
-export const THREAD_BOOT_KEY = '__racecheckThread__';
+export { MODULE_WORKER_KEY as THREAD_BOOT_KEY } from '../core/module-worker.js';
 
 const MAX_ERROR_BYTES = 1024 * 1024;
 
@@ -128,10 +128,6 @@ function callerModule(): string | undefined {
 function moduleExists(url: string): boolean {
   if (!url.startsWith('file:')) return true;
   return existsSync(fileURLToPath(url));
-}
-
-function needsTypeScript(url: string): boolean {
-  return /\.(?:ts|mts|cts|tsx)$/.test(new URL(url).pathname);
 }
 
 /**
@@ -306,8 +302,8 @@ export class Thread {
       className: this.constructor.name,
       targetModule: internal.targetModule,
       targetName: internal.targetName,
-      args: internal.args,
-      fields,
+      args: toCloneable(internal.args),
+      fields: toCloneable(fields),
     };
     Atomics.store(internal.words, STATE, ThreadState.STARTED);
     let worker: Worker;
@@ -375,50 +371,30 @@ export class Thread {
   }
 }
 
-const require = createRequire(import.meta.url);
-
-/** tsx's ESM API (`require.resolve` finds its CommonJS twin, which cannot register hooks in a worker). */
-function tsxApiUrl(): string {
-  return pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-}
-
-/** The worker's own first code: a plain script, so it needs no loader; it installs tsx when needed. */
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-const boot = workerData.${THREAD_BOOT_KEY};
-(async () => {
-  if (boot.tsx) (await import(boot.tsx)).register();
-  await import(boot.entry);
-})().catch((error) => {
+/** Run in the worker if its entry cannot be loaded: records the error for whoever joins the thread. */
+const RECORD_LOAD_FAILURE = `
   const words = new Int32Array(boot.control.buffer, boot.control.byteOffset, ${ThreadLayout.WORDS});
-  if (Atomics.load(words, ${STATE}) >= ${ThreadState.FINISHED}) return;
-  const e = error instanceof Error ? error : new Error(String(error));
-  const bytes = require('node:v8').serialize({ name: String(e.name), message: String(e.message), stack: String(e.stack), code: e.code });
-  if (bytes.length <= boot.payload.maxByteLength) {
-    if (bytes.length > boot.payload.byteLength) boot.payload.grow(bytes.length);
-    new Uint8Array(boot.payload).set(bytes);
-    Atomics.store(words, ${ERROR_LENGTH}, bytes.length);
+  if (Atomics.load(words, ${STATE}) < ${ThreadState.FINISHED}) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    const bytes = require('node:v8').serialize({ name: String(e.name), message: String(e.message), stack: String(e.stack), code: e.code });
+    if (bytes.length <= boot.payload.maxByteLength) {
+      if (bytes.length > boot.payload.byteLength) boot.payload.grow(bytes.length);
+      new Uint8Array(boot.payload).set(bytes);
+      Atomics.store(words, ${ERROR_LENGTH}, bytes.length);
+    }
+    Atomics.store(words, ${STATE}, ${ThreadState.FAILED});
+    Atomics.notify(words, ${STATE});
+    return;
   }
-  Atomics.store(words, ${STATE}, ${ThreadState.FAILED});
-  Atomics.notify(words, ${STATE});
-});
 `;
 
 function spawnWorker(boot: ThreadBoot, internal: ThreadInternals): Worker {
-  const entry = new URL(import.meta.url.endsWith('.ts') ? './thread-entry.ts' : './thread-entry.js', import.meta.url).href;
-  const typescript = needsTypeScript(entry) || needsTypeScript(boot.classModule) || needsTypeScript(boot.targetModule);
-  return new Worker(BOOTSTRAP, {
-    eval: true,
+  return startModuleWorker(siblingModule(import.meta.url, 'thread-entry'), {
     name: boot.name,
-    workerData: {
-      [THREAD_BOOT_KEY]: {
-        ...boot,
-        entry,
-        tsx: typescript ? tsxApiUrl() : undefined,
-        payload: internal.payload,
-      },
-    },
+    alsoLoads: [boot.classModule, boot.targetModule],
+    boot: { ...boot, payload: internal.payload },
     transferList: internal.transferList,
+    onFailure: RECORD_LOAD_FAILURE,
   });
 }
 

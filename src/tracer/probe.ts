@@ -1,38 +1,97 @@
 /**
- * The instrumentation hook the primitives report through. Ground rules:
- * - When tracing is off, a primitive pays one branch on the module-level `tracing` flag and nothing else.
- * - The probe never uses racecheck's primitives (the recorder must not observe itself).
- * - Arguments are numbers only, so the recording side can write them straight into a binary record.
- *
- * The recorder behind the probe is installed by whoever turns tracing on (the tracer's ring-buffer writer,
- * or a test's in-memory recorder).
+ * The instrumentation hook every producer reports through. Ground rules:
+ * - When tracing is off, a caller pays one branch on the module-level `tracing` flag and nothing else.
+ * - Recording is synchronous, takes numbers, and never uses racecheck's primitives, promises or timers:
+ *   the recorder must not observe itself.
+ * - In a worker, tracing turns itself on when the thread that started it was traced: the ring travels in
+ *   `worker_threads` environment data, which every worker (and its workers) inherits.
  */
-import { threadId } from 'node:worker_threads';
-import type { EventKind } from './schema.js';
+import { getEnvironmentData, isMainThread, threadId } from 'node:worker_threads';
+import { RingWriter } from './ring.js';
+import { EventKind, isSyncKind, objectHi, objectLo } from './schema.js';
+import { SiteTable } from './sites.js';
+
+/** Where the ring travels to workers. */
+export const RING_ENVIRONMENT_KEY = 'racecheck:ring';
 
 /**
  * Receives each event: `objectId` names the primitive (stable across threads), `arg` is kind-specific
- * (an item id for queue put/get, a count for semaphores, an index for barriers, 0 otherwise).
+ * (an item id for queue put/get, a count for semaphores, a byte offset for memory accesses).
  */
 export interface EventRecorder {
   record(kind: EventKind, thread: number, objectId: number, arg: number): void;
 }
 
-/** Read by every primitive operation; ESM exports are live bindings, so `startTracing` is seen everywhere. */
+/** Read by every producer; ESM exports are live bindings, so starting or stopping is seen everywhere. */
 export let tracing = false;
 let recorder: EventRecorder | undefined;
+let writer: RingWriter | undefined;
+let sites: SiteTable | undefined;
 
+/** Sends events to an in-process recorder (tests, tools embedding racecheck). */
 export function startTracing(target: EventRecorder): void {
   recorder = target;
+  writer = undefined;
   tracing = true;
+}
+
+/** Sends this thread's events into a shared ring drained by a collector. */
+export function attachRing(ring: SharedArrayBuffer, threadName?: string): RingWriter {
+  writer = new RingWriter(ring);
+  sites = new SiteTable(writer);
+  recorder = undefined;
+  tracing = true;
+  if (threadName !== undefined) nameThread(threadName);
+  if (!isMainThread) process.once('exit', detach);
+  return writer;
+}
+
+function detach(): void {
+  writer?.detach();
 }
 
 export function stopTracing(): void {
   tracing = false;
   recorder = undefined;
+  writer = undefined;
+  sites = undefined;
+}
+
+/** The ring writer of this thread, when tracing into a ring. */
+export function ringWriter(): RingWriter | undefined {
+  return writer;
+}
+
+/** Gives this thread a name in traces and reports. */
+export function nameThread(name: string): void {
+  writer?.recordText(EventKind.ThreadName, threadId, name);
 }
 
 /** Call only behind `if (tracing)`: the check is the caller's so that the off path stays one branch. */
 export function emit(kind: EventKind, objectId: number, arg = 0): void {
-  recorder?.record(kind, threadId, objectId, arg);
+  if (writer) {
+    writer.record(kind, 0, objectHi(objectId), objectLo(objectId), sites!.capture(), arg, isSyncKind(kind));
+  } else {
+    recorder?.record(kind, threadId, objectId, arg);
+  }
+}
+
+/** An event ordered only by its own thread, with no call site (async task edges). Call only behind `if (tracing)`. */
+export function emitLocal(kind: EventKind, objectLo: number, arg: number): void {
+  if (writer) writer.record(kind, 0, 0, objectLo, 0, arg, false);
+  else recorder?.record(kind, threadId, objectLo, arg);
+}
+
+/** A memory access of `width` bytes at `byteOffset` of a tracked buffer. Call only behind `if (tracing)`. */
+export function emitAccess(kind: EventKind, bufferHi: number, bufferLo: number, byteOffset: number, width: number): void {
+  if (writer) {
+    writer.record(kind, width, bufferHi, bufferLo, sites!.capture(), byteOffset, false);
+  } else {
+    recorder?.record(kind, threadId, bufferHi * 2 ** 32 + (bufferLo >>> 0), byteOffset);
+  }
+}
+
+if (!isMainThread) {
+  const ring = getEnvironmentData(RING_ENVIRONMENT_KEY);
+  if (ring instanceof SharedArrayBuffer) attachRing(ring);
 }

@@ -1,10 +1,9 @@
 /**
- * The event schema: the one place that names every kind of event racecheck records. Producers (the
- * primitives' probe, later the instrumentation and the async tracer), the ring buffer, trace files and the
- * analyzer all import these codes; nothing else may invent one.
+ * The event schema: the one place that names every kind of event racecheck records and knows the binary
+ * record and trace-file layouts. Producers (the primitives' probe, tracked memory, the async tracer), the
+ * ring buffer, trace files and the analyzer all import it; nothing else may invent a kind or an offset.
  *
- * Codes are small integers so that a record can carry its kind in one word. Their values are part of the
- * trace file format: append new kinds, never renumber.
+ * Codes are part of the trace file format: append new kinds, never renumber.
  */
 export const EventKind = {
   ThreadSpawn: 1,
@@ -46,6 +45,22 @@ export const EventKind = {
   AtomicReadModifyWrite: 92,
   AtomicWait: 93,
   AtomicNotify: 94,
+
+  /** A thread starts writing into a lane; `arg` is its threadId. */
+  LaneAttach: 100,
+  /** The thread is done with the lane (it exited). */
+  LaneDetach: 101,
+  /** Defines a call site: `objectLo` is its id, `arg` the UTF-8 byte length of the text in the next slots. */
+  SiteDefine: 102,
+  /** Names the lane's current thread: `arg` is the UTF-8 byte length of the name in the next slots. */
+  ThreadName: 103,
+
+  /** An async resource was created: `objectLo` its id, `arg` the id of the resource that caused it. */
+  AsyncInit: 110,
+  AsyncBefore: 111,
+  AsyncAfter: 112,
+  /** A promise settled; continuations waiting on it run after. */
+  PromiseResolve: 113,
 } as const;
 
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
@@ -55,4 +70,92 @@ const kindNames = new Map<number, string>(Object.entries(EventKind).map(([name, 
 /** The name of an event kind, or undefined for a code this version does not know. */
 export function eventKindName(code: number): string | undefined {
   return kindNames.get(code);
+}
+
+/** Memory accesses, metadata and async events are ordered by their thread alone; everything else is synchronisation. */
+export function isSyncKind(kind: number): boolean {
+  return kind < EventKind.MemoryRead || (kind >= EventKind.AtomicLoad && kind <= EventKind.AtomicNotify);
+}
+
+/** Kinds whose record is followed by raw slots holding `arg` bytes of UTF-8 text. */
+export function carriesText(kind: number): boolean {
+  return kind === EventKind.SiteDefine || kind === EventKind.ThreadName;
+}
+
+/**
+ * One record: eight Int32 words (32 bytes), the same in the ring and in trace files.
+ * - KIND_WORD: kind in bits 0–7, access width in bytes in bits 8–15.
+ * - SEQ: for synchronisation events, a global sequence number (uint32, wrapping) taken at the moment that
+ *   makes sequence order agree with real time: before a release is published, after an acquire succeeds.
+ * - OBJECT_HI/OBJECT_LO: the object (creator thread and serial of a primitive, id of a tracked buffer).
+ * - SITE: the call site id (0: unknown).
+ * - ARG: kind-specific (item id for queues and pipes, a count, a byte offset for memory accesses).
+ * - TIME (float64 over words 6–7): ms since the Unix epoch, for synchronisation events (0 otherwise).
+ */
+export const Record = {
+  KIND_WORD: 0,
+  SEQ: 1,
+  OBJECT_HI: 2,
+  OBJECT_LO: 3,
+  SITE: 4,
+  ARG: 5,
+  /** Index in a Float64Array view, relative to the record's first float64 slot. */
+  TIME_F64: 3,
+  WORDS: 8,
+  BYTES: 32,
+} as const;
+
+export const WIDTH_SHIFT = 8;
+export const KIND_MASK = 0xff;
+
+/** Records needed after a text-carrying record for `byteLength` bytes of text. */
+export function textSlots(byteLength: number): number {
+  return Math.ceil(byteLength / Record.BYTES);
+}
+
+/** Trace files: an 16-byte header, then chunks of [type u32][payload length u32][payload]. */
+export const TraceFormat = {
+  MAGIC: 'RCTRACE\0',
+  VERSION: 1,
+  HEADER_BYTES: 16,
+  CHUNK_HEADER_BYTES: 8,
+} as const;
+
+export const ChunkType = {
+  /** JSON: program, arguments, pid, start time. */
+  Meta: 1,
+  /** u32 lane index, then whole records drained from that lane, in lane order. */
+  LaneRecords: 2,
+  /** JSON: per-lane record counts the collector drained and the producers' final cursors. */
+  End: 3,
+} as const;
+
+/** A call site in the user's original source (after source maps). */
+export interface Site {
+  file: string;
+  line: number;
+  column: number;
+  functionName: string;
+}
+
+export function encodeSite(site: Site): string {
+  return `${site.file}\n${site.line}\n${site.column}\n${site.functionName}`;
+}
+
+export function decodeSite(text: string): Site {
+  const [file = '', line = '0', column = '0', functionName = ''] = text.split('\n');
+  return { file, line: Number(line), column: Number(column), functionName };
+}
+
+/** Splits an object id (creator thread × 2^32 + serial) into the two record words, and back. */
+export function objectHi(objectId: number): number {
+  return Math.floor(objectId / 2 ** 32) | 0;
+}
+
+export function objectLo(objectId: number): number {
+  return objectId >>> 0 | 0;
+}
+
+export function joinObjectId(hi: number, lo: number): number {
+  return (hi >>> 0) * 2 ** 32 + (lo >>> 0);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Condition, Event, InvalidHandleError, Lock, RLock, Semaphore } from '../../src/primitives/index.js';
 import { ALL_TAGS, Header, Tag } from '../../src/primitives/layout.js';
-import { HANDLE_KEY } from '../../src/primitives/shared.js';
+import { HANDLE_KEY } from '../../src/core/handles.js';
 import { EventKind } from '../../src/tracer/schema.js';
 
 describe('shared layouts', () => {

@@ -1,12 +1,20 @@
 /**
- * How a primitive crosses threads. A primitive's only own enumerable property is its descriptor,
+ * How racecheck objects cross threads. A primitive's only own enumerable property is its descriptor,
  * `{ __racecheck__: { type, buffer, byteOffset, … } }`, so the structured clone that `postMessage`,
- * `workerData` and Thread arguments make of it is exactly the descriptor. `revive` turns descriptors back
- * into working handles over the same shared memory; the messaging hooks call it for the user.
+ * `workerData` and Thread arguments make of it is exactly the descriptor. Objects that cannot be cloned at
+ * all (a tracked array is a Proxy) register a descriptor that `toCloneable` puts in their place. `revive`
+ * turns descriptors back into working handles over the same shared memory.
  */
 import { threadId } from 'node:worker_threads';
-import { InvalidHandleError } from '../core/errors.js';
-import { Header } from './layout.js';
+import { InvalidHandleError } from './errors.js';
+
+/** Words every primitive starts with (see primitives/layout.ts for the rest of each layout). */
+export const Header = {
+  TAG: 0,
+  CREATOR_THREAD: 1,
+  SERIAL: 2,
+  WORDS: 3,
+} as const;
 
 export const HANDLE_KEY = '__racecheck__';
 
@@ -24,12 +32,16 @@ export interface Shareable {
 
 let nextSerial = 0;
 
+/** A new identity, unique in the process: (this thread, a serial number). */
+export function newIdentity(): [creatorThread: number, serial: number] {
+  return [threadId, ++nextSerial];
+}
+
 /** Allocates the words of a new primitive and writes its header. */
 export function allocate(tag: number, words: number): Int32Array {
   const view = new Int32Array(new SharedArrayBuffer(words * 4));
   view[Header.TAG] = tag;
-  view[Header.CREATOR_THREAD] = threadId;
-  view[Header.SERIAL] = ++nextSerial;
+  [view[Header.CREATOR_THREAD], view[Header.SERIAL]] = newIdentity();
   return view;
 }
 
@@ -111,4 +123,49 @@ function reviveInner(value: unknown, seen: Set<object>): unknown {
     for (const key of Object.keys(record)) record[key] = reviveInner(record[key], seen);
   }
   return value;
+}
+
+/** Objects that stand for a descriptor but cannot be cloned themselves (Proxies). */
+const standIns = new WeakMap<object, SharedDescriptor>();
+
+export function registerStandIn(object: object, descriptor: SharedDescriptor): void {
+  standIns.set(object, descriptor);
+}
+
+export function hasStandIns(): boolean {
+  return standInCount > 0;
+}
+let standInCount = 0;
+
+/** Marks that this thread made at least one stand-in, so message hooks start looking for them. */
+export function noteStandIn(): void {
+  standInCount++;
+}
+
+/**
+ * A copy of `value` that structured clone accepts: stand-ins inside arrays and plain objects are replaced
+ * by their descriptors. Returns `value` itself when there is nothing to replace.
+ */
+export function toCloneable<T>(value: T): T {
+  if (standInCount === 0) return value;
+  return cloneableInner(value, new Map()) as T;
+}
+
+function cloneableInner(value: unknown, seen: Map<object, unknown>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const descriptor = standIns.get(value);
+  if (descriptor) return { [HANDLE_KEY]: descriptor };
+  if (!isPlainContainer(value) || descriptorOf(value)) return value;
+  const done = seen.get(value);
+  if (done !== undefined) return done;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    seen.set(value, copy);
+    for (const item of value) copy.push(cloneableInner(item, seen));
+    return copy;
+  }
+  const copy: Record<string, unknown> = {};
+  seen.set(value, copy);
+  for (const [key, item] of Object.entries(value)) copy[key] = cloneableInner(item, seen);
+  return copy;
 }

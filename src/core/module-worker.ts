@@ -1,0 +1,72 @@
+/**
+ * Starting a worker on one of racecheck's own modules or a user's module, TypeScript included. On Node 20
+ * `--import tsx` does not reach a worker's entry module, so the worker's first code is a plain script that
+ * registers tsx when a module to load is TypeScript, then imports the entry.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker, type TransferListItem } from 'node:worker_threads';
+
+const require = createRequire(import.meta.url);
+
+/** tsx's ESM API (`require.resolve` finds its CommonJS twin, which cannot register hooks in a worker). */
+export function tsxApiUrl(): string {
+  return pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+}
+
+export function isTypeScriptModule(url: string): boolean {
+  return /\.(?:ts|mts|cts|tsx)$/.test(new URL(url).pathname);
+}
+
+/** The sibling module `name` of `importMetaUrl`, as .ts when running from sources and .js when built. */
+export function siblingModule(importMetaUrl: string, name: string): string {
+  return new URL(`./${name}${importMetaUrl.endsWith('.ts') ? '.ts' : '.js'}`, importMetaUrl).href;
+}
+
+/** Key of the start-up description in such a worker's `workerData`. */
+export const MODULE_WORKER_KEY = '__racecheckBoot__';
+
+export interface ModuleWorkerBoot {
+  entry: string;
+  /** tsx's API URL when TypeScript must be loadable in the worker. */
+  tsx: string | undefined;
+  [more: string]: unknown;
+}
+
+/**
+ * The worker's first code. `onFailure` is extra script run with `boot` and `error` in scope when the
+ * entry cannot be loaded or throws while loading (a Thread records it for its joiners).
+ */
+export function bootstrapScript(onFailure = ''): string {
+  return `
+const { workerData } = require('node:worker_threads');
+const boot = workerData.${MODULE_WORKER_KEY};
+(async () => {
+  if (boot.tsx) (await import(boot.tsx)).register();
+  await import(boot.entry);
+})().catch((error) => {
+  ${onFailure}
+  throw error;
+});
+`;
+}
+
+export interface ModuleWorkerOptions {
+  name?: string;
+  /** Other modules the worker will import (TypeScript among them needs tsx). */
+  alsoLoads?: string[];
+  boot?: Record<string, unknown>;
+  transferList?: readonly TransferListItem[];
+  onFailure?: string;
+}
+
+export function startModuleWorker(entry: string, options: ModuleWorkerOptions = {}): Worker {
+  const typescript = [entry, ...(options.alsoLoads ?? [])].some(isTypeScriptModule);
+  const boot: ModuleWorkerBoot = { ...options.boot, entry, tsx: typescript ? tsxApiUrl() : undefined };
+  return new Worker(bootstrapScript(options.onFailure), {
+    eval: true,
+    name: options.name,
+    workerData: { [MODULE_WORKER_KEY]: boot },
+    transferList: options.transferList as TransferListItem[] | undefined,
+  });
+}

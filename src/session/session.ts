@@ -1,0 +1,77 @@
+/**
+ * One traced run, from inside the traced process: allocate the ring, hand it to every worker through
+ * environment data, start the collector on its own thread, trace the main thread, and make sure the trace
+ * is flushed and ended however the program ends — returning, throwing, `process.exit`, SIGINT or SIGTERM.
+ * The CLI and the vitest plugin both start runs through here so that they cannot diverge.
+ */
+import { accessSync, closeSync, constants, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setEnvironmentData, type Worker } from 'node:worker_threads';
+import { FileAccessError } from '../core/errors.js';
+import { siblingModule, startModuleWorker } from '../core/module-worker.js';
+import { attachRing, RING_ENVIRONMENT_KEY, ringWriter } from '../tracer/probe.js';
+import { createRing, type RingOptions } from '../tracer/ring.js';
+import type { TraceMeta } from '../tracer/trace-file.js';
+
+export interface SessionOptions {
+  /** Where the trace file goes. */
+  tracePath: string;
+  ring?: RingOptions;
+  meta?: TraceMeta;
+  /** Longest wait for the collector's final flush, in ms. */
+  flushTimeout?: number;
+}
+
+export interface Session {
+  ring: SharedArrayBuffer;
+  collector: Worker;
+  /** Drains and ends the trace (idempotent). */
+  end(): void;
+}
+
+let active: Session | undefined;
+
+/** Fails early, with one clear line, when the trace file cannot be created. */
+export function checkWritable(path: string): void {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    closeSync(openSync(path, 'a'));
+  } catch (error) {
+    throw new FileAccessError(`cannot write the trace file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export function startSession(options: SessionOptions): Session {
+  if (active) return active;
+  checkWritable(options.tracePath);
+  const ring = createRing(options.ring);
+  setEnvironmentData(RING_ENVIRONMENT_KEY, ring);
+  const collector = startModuleWorker(siblingModule(import.meta.url, '../tracer/collector-worker'), {
+    name: 'racecheck collector',
+    boot: { ring, path: options.tracePath, meta: options.meta ?? {} },
+  });
+  // The collector must never keep the program alive; the final flush waits for it explicitly.
+  collector.unref();
+  attachRing(ring, 'main');
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    ringWriter()?.flush(options.flushTimeout ?? 10_000, true);
+  };
+  const session: Session = { ring, collector, end };
+  active = session;
+  process.on('exit', end);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      end();
+      // Die of the signal as the program would have, unless it listens for the signal itself.
+      if (process.listenerCount(signal) === 1) {
+        process.removeListener(signal, onSignal);
+        process.kill(process.pid, signal);
+      }
+    };
+    process.on(signal, onSignal);
+  }
+  return session;
+}

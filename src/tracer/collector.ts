@@ -1,0 +1,82 @@
+/**
+ * The collector: drains the ring continuously into a sink (a trace file, or a counter in benchmarks),
+ * answers flush requests, and ends the trace when the traced program ends. It runs on its own thread so
+ * that the program's threads only ever write into memory.
+ */
+import { RingReader, RingControl } from './ring.js';
+import type { TraceEnd } from './trace-file.js';
+
+export interface CollectorSink {
+  laneRecords(lane: number, records: Uint8Array): void;
+  /** Makes everything received so far durable (written to the file). */
+  flush(): void;
+  end(end: TraceEnd): void;
+}
+
+export interface CollectorOptions {
+  /** How long to sleep when the ring is empty, in ms (producers ring the doorbell to cut it short). */
+  idleSleep?: number;
+  /** Longest time received records stay only in memory, in ms. */
+  flushInterval?: number;
+}
+
+export class Collector {
+  readonly #reader: RingReader;
+  readonly #sink: CollectorSink;
+  readonly #control: Int32Array;
+  readonly #idleSleep: number;
+  readonly #flushInterval: number;
+  #flushedRequests = 0;
+
+  constructor(ring: SharedArrayBuffer, sink: CollectorSink, options: CollectorOptions = {}) {
+    this.#reader = new RingReader(ring);
+    this.#sink = sink;
+    this.#control = new Int32Array(ring, 0, RingControl.WORDS);
+    this.#idleSleep = options.idleSleep ?? 5;
+    this.#flushInterval = options.flushInterval ?? 50;
+  }
+
+  get drained(): readonly number[] {
+    return this.#reader.drained;
+  }
+
+  /** Drains what is there now into the sink; returns how many records moved. */
+  drainOnce(): number {
+    return this.#reader.drain((lane, records) => this.#sink.laneRecords(lane, records));
+  }
+
+  /**
+   * Runs until `shouldStop()` says so after a flush: drains, keeps the sink no more than `flushInterval`
+   * ms behind, and completes each flush request by draining and writing everything first.
+   */
+  run(shouldStop: () => boolean): void {
+    let lastFlush = performance.now();
+    for (;;) {
+      const moved = this.drainOnce();
+      const requests = this.#reader.flushRequests();
+      if (requests !== this.#flushedRequests) {
+        this.drainOnce();
+        this.#sink.flush();
+        lastFlush = performance.now();
+        this.#flushedRequests = requests;
+        if (shouldStop()) return;
+        this.#reader.flushed(requests);
+        continue;
+      }
+      if (performance.now() - lastFlush >= this.#flushInterval) {
+        this.#sink.flush();
+        lastFlush = performance.now();
+      }
+      if (moved === 0) this.#reader.sleep(this.#idleSleep);
+    }
+  }
+
+  /** Drains the rest, writes the end of the trace, and releases every waiting flusher. */
+  finish(extra: Record<string, unknown> = {}): void {
+    this.drainOnce();
+    this.#sink.end({ drained: [...this.#reader.drained], written: this.#reader.writeCursors(), ...extra });
+    this.#reader.stopped();
+    Atomics.store(this.#control, RingControl.FLUSH_DONE, this.#reader.flushRequests());
+    Atomics.notify(this.#control, RingControl.FLUSH_DONE);
+  }
+}

@@ -1,0 +1,405 @@
+/**
+ * Trace files. A 16-byte header (magic, format version), then chunks `[type u32][length u32][payload]`
+ * (little-endian): a Meta chunk, LaneRecords chunks as the collector drains lanes, and an End chunk with
+ * the counts the collector drained, written only when the run ended in order. Definitions (call sites,
+ * thread names) are records in the lane that uses them, ahead of their first use, so a file can be written
+ * as the program runs and read in one pass with memory bounded by how far the lanes drift apart — a 1 GB
+ * trace is read in 1 MiB blocks.
+ *
+ * Reading merges the lanes into one stream: each thread's events in its own order, and synchronisation
+ * events in global sequence order, which the producers took so that it agrees with real time.
+ */
+import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { FileAccessError, TraceFormatError } from '../core/errors.js';
+import {
+  ChunkType,
+  decodeSite,
+  EventKind,
+  eventKindName,
+  isSyncKind,
+  KIND_MASK,
+  Record,
+  TraceFormat,
+  textSlots,
+  WIDTH_SHIFT,
+  type Site,
+} from './schema.js';
+
+const MAX_CHUNK_PAYLOAD = 1 << 20;
+
+export interface TraceMeta {
+  program?: string;
+  args?: string[];
+  pid?: number;
+  cwd?: string;
+  startTime?: number;
+  [key: string]: unknown;
+}
+
+export interface TraceEnd {
+  /** Records drained per lane. */
+  drained: number[];
+  /** Producers' write cursors per lane (uint32) when the trace ended. */
+  written: number[];
+  [key: string]: unknown;
+}
+
+function header(): Buffer {
+  const bytes = Buffer.alloc(TraceFormat.HEADER_BYTES);
+  bytes.write(TraceFormat.MAGIC, 0, 'latin1');
+  bytes.writeUInt32LE(TraceFormat.VERSION, 8);
+  return bytes;
+}
+
+/** Writes a trace as the collector drains the ring; buffered, and written out on `flush`. */
+export class TraceFileWriter {
+  readonly path: string;
+  readonly #fd: number;
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #closed = false;
+
+  constructor(path: string, meta: TraceMeta = {}) {
+    this.path = path;
+    try {
+      this.#fd = openSync(path, 'w');
+    } catch (error) {
+      throw new FileAccessError(`cannot write the trace file ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    this.#pending.push(header());
+    this.#pendingBytes += TraceFormat.HEADER_BYTES;
+    this.#chunk(ChunkType.Meta, Buffer.from(JSON.stringify(meta)));
+    this.flush();
+  }
+
+  #chunk(type: number, payload: Uint8Array, prefix?: Buffer): void {
+    const head = Buffer.alloc(TraceFormat.CHUNK_HEADER_BYTES);
+    head.writeUInt32LE(type, 0);
+    head.writeUInt32LE(payload.length + (prefix?.length ?? 0), 4);
+    this.#pending.push(head);
+    if (prefix) this.#pending.push(prefix);
+    this.#pending.push(Buffer.from(payload));
+    this.#pendingBytes += head.length + (prefix?.length ?? 0) + payload.length;
+  }
+
+  /** Adds records drained from `lane` (copied: the caller's bytes may be reused). */
+  laneRecords(lane: number, records: Uint8Array): void {
+    for (let at = 0; at < records.length; at += MAX_CHUNK_PAYLOAD) {
+      const prefix = Buffer.alloc(4);
+      prefix.writeUInt32LE(lane, 0);
+      this.#chunk(ChunkType.LaneRecords, records.subarray(at, Math.min(records.length, at + MAX_CHUNK_PAYLOAD)), prefix);
+    }
+    if (this.#pendingBytes >= 4 * MAX_CHUNK_PAYLOAD) this.flush();
+  }
+
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /** Writes everything buffered to the file. */
+  flush(): void {
+    if (this.#pending.length === 0) return;
+    const all = Buffer.concat(this.#pending, this.#pendingBytes);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    let written = 0;
+    while (written < all.length) written += writeSync(this.#fd, all, written);
+  }
+
+  /** Writes the End chunk and closes the file. */
+  end(end: TraceEnd): void {
+    if (this.#closed) return;
+    this.#chunk(ChunkType.End, Buffer.from(JSON.stringify(end)));
+    this.flush();
+    fsyncSync(this.#fd);
+    closeSync(this.#fd);
+    this.#closed = true;
+  }
+
+  /** Closes without an End chunk (the reader will say the trace is incomplete). */
+  abandon(): void {
+    if (this.#closed) return;
+    this.flush();
+    closeSync(this.#fd);
+    this.#closed = true;
+  }
+}
+
+/** One decoded event of a trace. */
+export interface TraceEvent {
+  kind: EventKind;
+  /** threadId of the thread that recorded it. */
+  thread: number;
+  /** Global order of synchronisation events (−1 for others). */
+  seq: number;
+  objectHi: number;
+  objectLo: number;
+  site: number;
+  arg: number;
+  /** Access width in bytes (memory events). */
+  width: number;
+  /** ms since the Unix epoch (synchronisation events; 0 for others). */
+  time: number;
+  /** Byte offset of the record in the trace file. */
+  offset: number;
+}
+
+interface Lane {
+  thread: number;
+  pending: TraceEvent[];
+  head: number;
+  read: number;
+}
+
+/** Reads a trace file in one pass; `events()` yields the merged stream. */
+export class TraceReader {
+  readonly path: string;
+  readonly sites = new Map<number, Site>();
+  readonly threadNames = new Map<number, string>();
+  meta: TraceMeta = {};
+  /** The End chunk, once read; undefined for a trace cut short (the program was killed). */
+  end: TraceEnd | undefined;
+  /** Synchronisation events whose sequence number never appeared (a thread died between taking and writing it). */
+  sequenceGaps = 0;
+
+  readonly #fd: number;
+  #buffer = Buffer.alloc(MAX_CHUNK_PAYLOAD * 2);
+  #start = 0;
+  #end = 0;
+  #fileOffset = 0;
+  #eof = false;
+  readonly #lanes = new Map<number, Lane>();
+  #nextSeq = 0;
+
+  constructor(path: string) {
+    this.path = path;
+    try {
+      this.#fd = openSync(path, 'r');
+    } catch (error) {
+      throw new FileAccessError(`cannot read the trace file ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    this.#readHeader();
+  }
+
+  #error(offset: number, problem: string): TraceFormatError {
+    return new TraceFormatError(this.path, offset, problem);
+  }
+
+  /** Makes at least `count` unread bytes available; false at end of file. */
+  #fill(count: number): boolean {
+    if (this.#end - this.#start >= count) return true;
+    if (this.#start > 0) {
+      this.#buffer.copy(this.#buffer, 0, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#fileOffset += this.#start;
+      this.#start = 0;
+    }
+    if (count > this.#buffer.length) {
+      const bigger = Buffer.alloc(count);
+      this.#buffer.copy(bigger, 0, 0, this.#end);
+      this.#buffer = bigger;
+    }
+    while (this.#end < count && !this.#eof) {
+      const read = readSync(this.#fd, this.#buffer, this.#end, this.#buffer.length - this.#end, null);
+      if (read === 0) this.#eof = true;
+      this.#end += read;
+    }
+    return this.#end - this.#start >= count;
+  }
+
+  #position(): number {
+    return this.#fileOffset + this.#start;
+  }
+
+  #readHeader(): void {
+    if (!this.#fill(TraceFormat.HEADER_BYTES)) {
+      throw this.#error(this.#end, `not a racecheck trace: the file is ${this.#end} bytes, shorter than the header`);
+    }
+    const magic = this.#buffer.toString('latin1', 0, 8);
+    if (magic !== TraceFormat.MAGIC) throw this.#error(0, 'not a racecheck trace: wrong magic bytes');
+    const version = this.#buffer.readUInt32LE(8);
+    if (version > TraceFormat.VERSION) {
+      throw this.#error(
+        8,
+        `written by a newer racecheck (trace format ${version}); this racecheck reads format ${TraceFormat.VERSION} — upgrade racecheck to read it`,
+      );
+    }
+    if (version === 0) throw this.#error(8, 'not a racecheck trace: format version 0');
+    this.#start = TraceFormat.HEADER_BYTES;
+  }
+
+  /** Reads the next chunk into the lanes; false at a clean end of file. */
+  #readChunk(): boolean {
+    if (!this.#fill(TraceFormat.CHUNK_HEADER_BYTES)) {
+      if (this.#end - this.#start === 0) return false;
+      throw this.#error(this.#position(), `truncated: ${this.#end - this.#start} stray bytes where a chunk header should be`);
+    }
+    const at = this.#position();
+    const type = this.#buffer.readUInt32LE(this.#start);
+    const length = this.#buffer.readUInt32LE(this.#start + 4);
+    if (!this.#fill(TraceFormat.CHUNK_HEADER_BYTES + length)) {
+      throw this.#error(at, `truncated: the chunk declares ${length} bytes but only ${this.#end - this.#start - TraceFormat.CHUNK_HEADER_BYTES} remain`);
+    }
+    const payloadStart = this.#start + TraceFormat.CHUNK_HEADER_BYTES;
+    const payload = this.#buffer.subarray(payloadStart, payloadStart + length);
+    const payloadOffset = at + TraceFormat.CHUNK_HEADER_BYTES;
+    switch (type) {
+      case ChunkType.Meta:
+        this.meta = this.#json(payload, payloadOffset) as TraceMeta;
+        break;
+      case ChunkType.LaneRecords:
+        this.#laneRecords(payload, payloadOffset);
+        break;
+      case ChunkType.End:
+        this.end = this.#json(payload, payloadOffset) as TraceEnd;
+        break;
+      default:
+        throw this.#error(at, `unknown chunk type ${type}`);
+    }
+    this.#start = payloadStart + length;
+    return true;
+  }
+
+  #json(payload: Buffer, offset: number): unknown {
+    try {
+      return JSON.parse(payload.toString('utf8'));
+    } catch {
+      throw this.#error(offset, 'damaged chunk: its JSON does not parse');
+    }
+  }
+
+  #lane(index: number): Lane {
+    let lane = this.#lanes.get(index);
+    if (!lane) {
+      lane = { thread: -1, pending: [], head: 0, read: 0 };
+      this.#lanes.set(index, lane);
+    }
+    return lane;
+  }
+
+  #laneRecords(payload: Buffer, offset: number): void {
+    if (payload.length < 4 || (payload.length - 4) % Record.BYTES !== 0) {
+      throw this.#error(offset, `damaged chunk: ${payload.length - 4} bytes of records is not a whole number of ${Record.BYTES}-byte records`);
+    }
+    const lane = this.#lane(payload.readUInt32LE(0));
+    const count = (payload.length - 4) / Record.BYTES;
+    lane.read += count;
+    for (let i = 0; i < count; i++) {
+      const base = 4 + i * Record.BYTES;
+      const recordOffset = offset + base;
+      const kindWord = payload.readInt32LE(base + Record.KIND_WORD * 4);
+      const kind = kindWord & KIND_MASK;
+      if (eventKindName(kind) === undefined) throw this.#error(recordOffset, `unknown event kind ${kind}`);
+      const objectLo = payload.readInt32LE(base + Record.OBJECT_LO * 4);
+      const arg = payload.readInt32LE(base + Record.ARG * 4);
+      if (kind === EventKind.SiteDefine || kind === EventKind.ThreadName) {
+        const slots = textSlots(arg);
+        if (arg < 0 || i + slots > count - 1) {
+          throw this.#error(recordOffset, `damaged record: its text of ${arg} bytes runs past the chunk`);
+        }
+        const text = payload.toString('utf8', base + Record.BYTES, base + Record.BYTES + arg);
+        if (kind === EventKind.SiteDefine) this.sites.set(objectLo, decodeSite(text));
+        else this.threadNames.set(objectLo, text);
+        i += slots;
+        continue;
+      }
+      if (kind === EventKind.LaneAttach) {
+        lane.thread = arg;
+        continue;
+      }
+      if (kind === EventKind.LaneDetach) continue;
+      const sync = isSyncKind(kind);
+      const seq32 = payload.readInt32LE(base + Record.SEQ * 4);
+      lane.pending.push({
+        kind: kind as EventKind,
+        thread: lane.thread,
+        seq: sync ? this.#unwrap(seq32) : -1,
+        objectHi: payload.readInt32LE(base + Record.OBJECT_HI * 4),
+        objectLo,
+        site: payload.readInt32LE(base + Record.SITE * 4),
+        arg,
+        width: (kindWord >>> WIDTH_SHIFT) & 0xff,
+        time: sync ? payload.readDoubleLE(base + Record.TIME_F64 * 8) : 0,
+        offset: recordOffset,
+      });
+    }
+  }
+
+  /** Sequence numbers are uint32 on disk; the one meant is the one nearest the next expected. */
+  #unwrap(seq32: number): number {
+    return this.#nextSeq + ((seq32 - this.#nextSeq) | 0);
+  }
+
+  /** Events that can go out now: each lane's head while it is not a synchronisation event waiting its turn. */
+  *#ready(): Generator<TraceEvent> {
+    let progress = true;
+    while (progress) {
+      progress = false;
+      for (const lane of this.#lanes.values()) {
+        while (lane.head < lane.pending.length) {
+          const event = lane.pending[lane.head]!;
+          if (event.seq >= 0) {
+            if (event.seq !== this.#nextSeq) break;
+            this.#nextSeq++;
+          }
+          lane.head++;
+          progress = true;
+          yield event;
+        }
+        if (lane.head > 4096 && lane.head * 2 > lane.pending.length) {
+          lane.pending = lane.pending.slice(lane.head);
+          lane.head = 0;
+        }
+      }
+    }
+  }
+
+  /** All events, merged. Checks the End chunk's counts against what was read. */
+  *events(): Generator<TraceEvent> {
+    while (this.#readChunk()) yield* this.#ready();
+    yield* this.#ready();
+    // Sequence numbers taken by threads that died before writing their event leave gaps: skip them.
+    for (;;) {
+      let lowest: number | undefined;
+      for (const lane of this.#lanes.values()) {
+        const event = lane.pending[lane.head];
+        if (event && (lowest === undefined || event.seq < lowest)) lowest = event.seq;
+      }
+      if (lowest === undefined) break;
+      this.sequenceGaps += lowest - this.#nextSeq;
+      this.#nextSeq = lowest;
+      yield* this.#ready();
+    }
+    this.#checkCounts();
+    closeSync(this.#fd);
+  }
+
+  #checkCounts(): void {
+    if (!this.end) return;
+    for (const [index, lane] of this.#lanes) {
+      const drained = this.end.drained[index] ?? 0;
+      if (drained !== lane.read) {
+        throw this.#error(this.#position(), `lane ${index}: the collector drained ${drained} records but the file holds ${lane.read}`);
+      }
+    }
+    for (const [index, drained] of this.end.drained.entries()) {
+      if (drained > 0 && !this.#lanes.has(index)) {
+        throw this.#error(this.#position(), `lane ${index}: the collector drained ${drained} records but the file holds none`);
+      }
+      const written = this.end.written[index];
+      if (written !== undefined && (drained >>> 0) !== written) {
+        throw this.#error(this.#position(), `lane ${index}: producers wrote ${written} records but the collector drained ${drained >>> 0}`);
+      }
+    }
+  }
+
+  /** True when the run ended in order (the End chunk is there). Meaningful after `events()` finished. */
+  get complete(): boolean {
+    return this.end !== undefined;
+  }
+
+  /** A thread's name: its Thread name, 'main', or 'thread N'. */
+  threadName(thread: number): string {
+    return this.threadNames.get(thread) ?? (thread === 0 ? 'main' : `thread ${thread}`);
+  }
+}
