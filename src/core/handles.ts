@@ -111,9 +111,9 @@ function reviveInner(value: unknown, seen: Set<object>): unknown {
   if (!isPlainContainer(value)) return value;
   const d = descriptorOf(value);
   if (d) {
+    // A type whose module this thread has not loaded yet stays a descriptor; a later revive may know it.
     const reviver = revivers.get(d.type);
-    if (!reviver) throw new InvalidHandleError(`unknown racecheck primitive type '${d.type}' in a shared handle`);
-    return reviver(d);
+    return reviver ? reviver(d) : value;
   }
   seen.add(value);
   if (Array.isArray(value)) {

@@ -18,7 +18,8 @@ describe('Semaphore', () => {
   it('never lets more than its value of threads in at once', async () => {
     const semaphore = new Semaphore(2);
     const stats = sharedInts(3);
-    const threads = Array.from({ length: 6 }, () => spawn(useSemaphore, semaphore, stats, 20));
+    const start = new Barrier(6);
+    const threads = Array.from({ length: 6 }, () => spawn(useSemaphore, semaphore, stats, 20, start));
     for (const thread of threads) await thread.joinAsync();
     expect(stats[1]).toBe(2);
     expect(semaphore.value).toBe(2);

@@ -66,7 +66,8 @@ export function waitForEvent(event: Event, woken: Int32Array, timeout?: number):
   if (event.wait(timeout)) Atomics.add(woken, 0, 1);
 }
 
-export function useSemaphore(semaphore: Semaphore, stats: Int32Array, rounds: number): void {
+export function useSemaphore(semaphore: Semaphore, stats: Int32Array, rounds: number, start: Barrier): void {
+  start.wait();
   for (let i = 0; i < rounds; i++) {
     semaphore.acquire();
     const inside = Atomics.add(stats, 0, 1) + 1;
@@ -74,7 +75,7 @@ export function useSemaphore(semaphore: Semaphore, stats: Int32Array, rounds: nu
       const max = Atomics.load(stats, 1);
       if (inside <= max || Atomics.compareExchange(stats, 1, max, inside) === max) break;
     }
-    Atomics.wait(stats, 2, 0, 0.05);
+    Atomics.wait(stats, 2, 0, 1);
     Atomics.sub(stats, 0, 1);
     semaphore.release();
   }

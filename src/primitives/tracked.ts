@@ -10,8 +10,8 @@
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import { newIdentity, noteStandIn, registerReviver, registerStandIn, type SharedDescriptor } from '../core/handles.js';
-import { emitAccess, tracing } from './probe.js';
-import { EventKind } from './schema.js';
+import { emitAccess, tracing } from '../tracer/probe.js';
+import { EventKind } from '../tracer/schema.js';
 
 export type SharedTypedArray =
   | Int8Array
