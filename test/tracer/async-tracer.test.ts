@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AsyncTracer } from '../../src/tracer/async-tracer.js';
+import { startTracing, stopTracing, type EventRecorder } from '../../src/tracer/probe.js';
+import { EventKind } from '../../src/tracer/schema.js';
+
+class MemoryRecorder implements EventRecorder {
+  readonly events: { kind: number; id: number; arg: number }[] = [];
+  record(kind: EventKind, _thread: number, objectId: number, arg: number): void {
+    this.events.push({ kind, id: objectId, arg });
+  }
+}
+
+/** Something async with a known answer: a chain, a fan-out and a timer. */
+async function compute(): Promise<number> {
+  const step = async (n: number): Promise<number> => {
+    await Promise.resolve();
+    return n * 2;
+  };
+  const parts = await Promise.all([1, 2, 3].map(step));
+  const delayed = await new Promise<number>((resolve) => setTimeout(() => resolve(10), 1));
+  return parts.reduce((a, b) => a + b, 0) + delayed;
+}
+
+let tracer: AsyncTracer | undefined;
+afterEach(() => {
+  tracer?.stop();
+  stopTracing();
+});
+
+describe('the async tracer', () => {
+  it('does not change what the program computes', async () => {
+    const plain = await compute();
+    tracer = new AsyncTracer({ resources: 'all' });
+    startTracing(new MemoryRecorder());
+    tracer.start();
+    const traced = await compute();
+    expect(traced).toBe(plain);
+    expect(traced).toBe(22);
+  });
+
+  it('records each promise task with the task that created it, its runs and its settlement', async () => {
+    const recorder = new MemoryRecorder();
+    startTracing(recorder);
+    tracer = new AsyncTracer();
+    tracer.start();
+    await compute();
+    tracer.stop();
+    const inits = recorder.events.filter((e) => e.kind === EventKind.AsyncInit);
+    expect(inits.length).toBeGreaterThan(5);
+    const ids = new Set(inits.map((e) => e.id));
+    expect(ids.size).toBe(inits.length);
+    // Some promise was created by another one (an await chain), and its parent is a known task.
+    const child = inits.find((e) => e.arg !== 0 && ids.has(e.arg));
+    expect(child).toBeDefined();
+    const before = recorder.events.filter((e) => e.kind === EventKind.AsyncBefore);
+    const after = recorder.events.filter((e) => e.kind === EventKind.AsyncAfter);
+    expect(before.length).toBeGreaterThan(0);
+    // The continuation that stops the tracer has begun but not ended.
+    expect(after.length).toBe(before.length - 1);
+    expect(recorder.events.some((e) => e.kind === EventKind.PromiseResolve)).toBe(true);
+  });
+
+  it("records timers only with resources: 'all', and nothing once stopped", async () => {
+    const recorder = new MemoryRecorder();
+    startTracing(recorder);
+    tracer = new AsyncTracer({ resources: 'all' });
+    tracer.start();
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    tracer.stop();
+    const resourceInits = recorder.events.filter((e) => e.kind === EventKind.AsyncInit && e.id >= 2 ** 30);
+    expect(resourceInits.length).toBeGreaterThan(0);
+    const count = recorder.events.length;
+    await compute();
+    expect(recorder.events.length).toBe(count);
+  });
+});
