@@ -3,6 +3,7 @@
  * bench/results.json (metric names are stable so results stay comparable across runs).
  * `npm run bench -- primitives` runs only the benchmarks whose file name contains "primitives".
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Metrics } from './harness.js';
@@ -25,8 +26,18 @@ try {
 
 for (const file of files) {
   const started = performance.now();
-  const module = (await import(new URL(`./${file}`, import.meta.url).href)) as { run(): Promise<Metrics> };
-  const metrics = await module.run();
+  // Each file in its own process: JIT feedback from one benchmark must not skew another.
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./run-one.ts', import.meta.url)), file], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = child.stdout.split('\n').find((text) => text.startsWith('@@metrics '));
+  if (child.status !== 0 || !line) {
+    process.stdout.write(child.stdout);
+    throw new Error(`benchmark ${file} failed (exit ${child.status})`);
+  }
+  const metrics = JSON.parse(line.slice('@@metrics '.length)) as Metrics;
   Object.assign(results, metrics);
   console.log(`\n${file} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   console.table(

@@ -28,11 +28,28 @@ let recorder: EventRecorder | undefined;
 let writer: RingWriter | undefined;
 let sites: SiteTable | undefined;
 
+const tracingListeners: ((on: boolean) => void)[] = [];
+
+/**
+ * Calls `listener` now and whenever tracing starts or stops in this thread. The hottest primitives use it
+ * to swap traced methods in and out, so that with tracing off they carry no check at all.
+ */
+export function onTracingChange(listener: (on: boolean) => void): void {
+  tracingListeners.push(listener);
+  listener(tracing);
+}
+
+function setTracing(on: boolean): void {
+  if (tracing === on) return;
+  tracing = on;
+  for (const listener of tracingListeners) listener(on);
+}
+
 /** Sends events to an in-process recorder (tests, tools embedding racecheck). */
 export function startTracing(target: EventRecorder): void {
   recorder = target;
   writer = undefined;
-  tracing = true;
+  setTracing(true);
 }
 
 /** Sends this thread's events into a shared ring drained by a collector. */
@@ -40,7 +57,7 @@ export function attachRing(ring: SharedArrayBuffer, threadName?: string): RingWr
   writer = new RingWriter(ring);
   sites = new SiteTable(writer);
   recorder = undefined;
-  tracing = true;
+  setTracing(true);
   if (threadName !== undefined) nameThread(threadName);
   if (!isMainThread) process.once('exit', detach);
   return writer;
@@ -51,7 +68,7 @@ function detach(): void {
 }
 
 export function stopTracing(): void {
-  tracing = false;
+  setTracing(false);
   recorder = undefined;
   writer = undefined;
   sites = undefined;
