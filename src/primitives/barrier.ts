@@ -9,7 +9,7 @@
  * last thread to arrive holds such a handle (give each thread's handle the action with `withAction`).
  */
 import { BrokenBarrierError, InvalidArgumentError } from '../core/errors.js';
-import { EventKind } from '../tracer/schema.js';
+import { EventKind, ObjectType } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { BARRIER_OUTCOME_BITS, BarrierLayout, Tag } from './layout.js';
 import { lockWordAsync, lockWordSync, unlockWord } from './mutex-word.js';
@@ -58,6 +58,7 @@ export class Barrier {
     this.#action = options.action;
     this.#timeout = options.timeout;
     this.#id = objectIdOf(this.#words);
+    if (typeof parties !== 'object' && tracing) emit(EventKind.ObjectCreate, this.#id, ObjectType.Barrier);
     const timeout = options.timeout;
     exposeDescriptor(this, describe('Barrier', this.#words, timeout === undefined ? {} : { timeout }));
   }

@@ -8,7 +8,7 @@
  * (under the lock) so that a later notify skips it instead of wasting a wake-up on it.
  */
 import { InvalidArgumentError, LockNotOwnedError } from '../core/errors.js';
-import { EventKind } from '../tracer/schema.js';
+import { EventKind, ObjectType } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { CONDITION_MAX_WAITERS, ConditionLayout, Tag } from './layout.js';
 import { conditionHooks, Lock, RLock, type Lockable, type AcquireOptions } from './lock.js';
@@ -49,6 +49,9 @@ export class Condition {
       this.#lock = lock ?? new RLock();
     }
     this.#id = objectIdOf(this.#words);
+    if (!(lock !== undefined && !(lock instanceof Lock) && !(lock instanceof RLock)) && tracing) {
+      emit(EventKind.ObjectCreate, this.#id, ObjectType.Condition);
+    }
     exposeDescriptor(this, describe('Condition', this.#words, { lock: this.#lock[HANDLE_KEY] }));
   }
 

@@ -1,5 +1,5 @@
 /** Event: a flag shared across threads that threads can wait for (Python's `threading.Event`). */
-import { EventKind } from '../tracer/schema.js';
+import { EventKind, ObjectType } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { EventLayout, Tag } from './layout.js';
 import {
@@ -26,6 +26,7 @@ export class Event {
       ? attach(shared, Tag.Event, EventLayout.WORDS, 'Event')
       : allocate(Tag.Event, EventLayout.WORDS);
     this.#id = objectIdOf(this.#words);
+    if (!shared && tracing) emit(EventKind.ObjectCreate, this.#id, ObjectType.Event);
     exposeDescriptor(this, describe('Event', this.#words));
   }
 

@@ -6,7 +6,7 @@
  */
 import { threadId } from 'node:worker_threads';
 import { InvalidArgumentError, LockNotHeldError, LockNotOwnedError } from '../core/errors.js';
-import { EventKind } from '../tracer/schema.js';
+import { AcquireMode, EventKind, ObjectType } from '../tracer/schema.js';
 import { emit, onTracingChange, tracing } from '../tracer/probe.js';
 import { LockLayout, RLockLayout, Tag } from './layout.js';
 import { lockWordAsync, lockWordSync, tryLockWord, unlockWord } from './mutex-word.js';
@@ -96,6 +96,7 @@ export class Lock implements Lockable {
       ? attach(shared, Tag.Lock, LockLayout.WORDS, 'Lock')
       : allocate(Tag.Lock, LockLayout.WORDS);
     this.#id = objectIdOf(this.#words);
+    if (!shared && tracing) emit(EventKind.ObjectCreate, this.#id, ObjectType.Lock);
     exposeDescriptor(this, describe('Lock', this.#words));
     const words = this.#words;
     this[conditionHooks] = {
@@ -169,6 +170,7 @@ export class RLock implements Lockable {
       ? attach(shared, Tag.RLock, RLockLayout.WORDS, 'RLock')
       : allocate(Tag.RLock, RLockLayout.WORDS);
     this.#id = objectIdOf(this.#words);
+    if (!shared && tracing) emit(EventKind.ObjectCreate, this.#id, ObjectType.RLock);
     exposeDescriptor(this, describe('RLock', this.#words));
     const words = this.#words;
     this[conditionHooks] = {
@@ -279,15 +281,17 @@ function installLockTracing(): void {
   const traced = {
     Lock: {
       acquire(this: Lock, options?: AcquireOptions): boolean {
-        emit(EventKind.LockAttempt, this.objectId);
+        const mode = acquireMode(options);
+        emit(EventKind.LockAttempt, this.objectId, mode);
         const taken = plainLock.acquire.call(this, options);
-        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId);
+        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId, mode);
         return taken;
       },
       async acquireAsync(this: Lock, options?: AsyncWaitOptions): Promise<boolean> {
-        emit(EventKind.LockAttempt, this.objectId);
+        const mode = acquireMode(options);
+        emit(EventKind.LockAttempt, this.objectId, mode);
         const taken = await plainLock.acquireAsync.call(this, options);
-        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId);
+        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId, mode);
         return taken;
       },
       release(this: Lock): void {
@@ -298,16 +302,18 @@ function installLockTracing(): void {
     RLock: {
       acquire(this: RLock, options?: AcquireOptions): boolean {
         if (this.recursionLevel > 0) return plainRLock.acquire.call(this, options);
-        emit(EventKind.LockAttempt, this.objectId);
+        const mode = acquireMode(options);
+        emit(EventKind.LockAttempt, this.objectId, mode);
         const taken = plainRLock.acquire.call(this, options);
-        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId);
+        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId, mode);
         return taken;
       },
       async acquireAsync(this: RLock, options?: AsyncWaitOptions): Promise<boolean> {
         if (this.recursionLevel > 0) return plainRLock.acquireAsync.call(this, options);
-        emit(EventKind.LockAttempt, this.objectId);
+        const mode = acquireMode(options);
+        emit(EventKind.LockAttempt, this.objectId, mode);
         const taken = await plainRLock.acquireAsync.call(this, options);
-        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId);
+        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId, mode);
         return taken;
       },
       release(this: RLock): void {
@@ -324,6 +330,11 @@ function installLockTracing(): void {
     Object.assign(Lock.prototype, on ? traced.Lock : plainLock);
     Object.assign(RLock.prototype, on ? traced.RLock : plainRLock);
   });
+}
+
+function acquireMode(options: (AcquireOptions & AsyncWaitOptions) | undefined): number {
+  if (options?.blocking === false) return AcquireMode.Try;
+  return options?.timeout !== undefined || options?.signal !== undefined ? AcquireMode.Timed : AcquireMode.Blocking;
 }
 
 function methodsOf<T extends Lock | RLock>(prototype: T): Pick<T, 'acquire' | 'acquireAsync' | 'release'> {

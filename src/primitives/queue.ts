@@ -19,7 +19,7 @@ import {
   QueueShutDownError,
   TaskDoneError,
 } from '../core/errors.js';
-import { EventKind } from '../tracer/schema.js';
+import { EventKind, ObjectType } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { QueueEntry, QueueItemEncoding, QueueLayout, QueueOrderCode, Tag } from './layout.js';
 import { lockWordAsync, lockWordSync, unlockWord } from './mutex-word.js';
@@ -178,6 +178,9 @@ export class Queue<T = unknown> {
     this.#arena = new Uint8Array(this.#arenaBuffer);
     this.#order = this.#words[L.ORDER] ?? 0;
     this.#id = objectIdOf(this.#words);
+    if (!(HANDLE_KEY in options || 'buffer' in options) && tracing) {
+      emit(EventKind.ObjectCreate, this.#id, channel ? ObjectType.Pipe : ObjectType.Queue);
+    }
     exposeDescriptor(
       this,
       describe('Queue', this.#words, { entries: this.#entriesBuffer, arena: this.#arenaBuffer, channel }),
@@ -308,19 +311,28 @@ export class Queue<T = unknown> {
    */
   #untilSync(seqIndex: number, waitersIndex: number, deadline: number, attempt: () => Attempt): Attempt {
     const words = this.#words;
+    let blocked = false;
     lockWordSync(words, L.MUTEX, Infinity);
     for (;;) {
       const outcome = attempt();
       if (outcome !== Attempt.Wait) {
         unlockWord(words, L.MUTEX);
+        if (blocked && tracing) emit(EventKind.BlockEnd, this.#id);
         return outcome;
       }
       const seq = Atomics.load(words, seqIndex);
       Atomics.add(words, waitersIndex, 1);
       unlockWord(words, L.MUTEX);
+      if (!blocked && deadline > performance.now()) {
+        blocked = true;
+        if (tracing) emit(EventKind.BlockBegin, this.#id);
+      }
       const slept = sleepSync(words, seqIndex, seq, deadline);
       Atomics.sub(words, waitersIndex, 1);
-      if (!slept) return Attempt.Wait;
+      if (!slept) {
+        if (blocked && tracing) emit(EventKind.BlockEnd, this.#id);
+        return Attempt.Wait;
+      }
       lockWordSync(words, L.MUTEX, Infinity);
     }
   }

@@ -4,7 +4,7 @@
  * sleepers as it added permits, and only pays for `Atomics.notify` when somebody sleeps.
  */
 import { InvalidArgumentError, SemaphoreOverReleaseError } from '../core/errors.js';
-import { EventKind } from '../tracer/schema.js';
+import { EventKind, ObjectType } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { SemaphoreLayout, Tag } from './layout.js';
 import type { AcquireOptions } from './lock.js';
@@ -45,6 +45,9 @@ export class Semaphore {
       this.#words[BOUND] = new.target === BoundedSemaphore ? permits : -1;
     }
     this.#id = objectIdOf(this.#words);
+    if (typeof value !== 'object' && tracing) {
+      emit(EventKind.ObjectCreate, this.#id, new.target === BoundedSemaphore ? ObjectType.BoundedSemaphore : ObjectType.Semaphore);
+    }
     exposeDescriptor(this, describe(this.#words[BOUND] === -1 ? 'Semaphore' : 'BoundedSemaphore', this.#words));
   }
 
@@ -74,6 +77,8 @@ export class Semaphore {
     const deadline = blocking ? deadlineAfter(options?.timeout, 'Semaphore.acquire') : 0;
     const words = this.#words;
     let taken = this.#tryTake();
+    if (!taken && blocking && tracing) emit(EventKind.BlockBegin, this.#id);
+    const blocked = !taken && blocking;
     while (!taken && blocking) {
       Atomics.add(words, WAITERS, 1);
       const slept = sleepSync(words, VALUE, 0, deadline);
@@ -81,6 +86,7 @@ export class Semaphore {
       taken = this.#tryTake();
       if (!slept) break;
     }
+    if (blocked && tracing) emit(EventKind.BlockEnd, this.#id);
     if (taken && tracing) emit(EventKind.SemaphoreAcquire, this.#id);
     return taken;
   }
@@ -89,6 +95,8 @@ export class Semaphore {
     const deadline = deadlineAfter(options?.timeout, 'Semaphore.acquireAsync');
     const words = this.#words;
     let taken = this.#tryTake();
+    const blocked = !taken;
+    if (blocked && tracing) emit(EventKind.BlockBegin, this.#id);
     while (!taken) {
       Atomics.add(words, WAITERS, 1);
       let slept: boolean;
@@ -100,6 +108,7 @@ export class Semaphore {
       taken = this.#tryTake();
       if (!slept) break;
     }
+    if (blocked && tracing) emit(EventKind.BlockEnd, this.#id);
     if (taken && tracing) emit(EventKind.SemaphoreAcquire, this.#id);
     return taken;
   }

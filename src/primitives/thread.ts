@@ -19,7 +19,7 @@ import { siblingModule, startModuleWorker } from '../core/module-worker.js';
 import { deserialize, serialize } from 'node:v8';
 import { threadId, Worker, type TransferListItem } from 'node:worker_threads';
 import { InvalidArgumentError, ThreadFailedError, ThreadStateError, ThreadTargetError } from '../core/errors.js';
-import { EventKind } from '../tracer/schema.js';
+import { EventKind, ObjectType } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { Tag, ThreadLayout, ThreadState } from './layout.js';
 import {
@@ -250,6 +250,7 @@ export class Thread {
       transferList: opts.transferList ?? [],
     });
     exposeDescriptor(this, describe('Thread', words, { payload, name }));
+    if (tracing) emit(EventKind.ObjectCreate, objectIdOf(words), ObjectType.Thread);
   }
 
   get objectId(): number {
@@ -315,7 +316,7 @@ export class Thread {
     }
     internal.worker = worker;
     Atomics.store(internal.words, IDENT, worker.threadId);
-    if (tracing) emit(EventKind.ThreadSpawn, internal.id, worker.threadId);
+    if (tracing) emit(EventKind.ThreadSpawn, internal.id, worker.threadId, internal.daemon ? 1 : 0);
     if (internal.daemon) worker.unref();
     // A backstop for deaths the worker could not record itself (its event loop was torn down).
     worker.on('error', (error) => recordFailure(this, error));
@@ -353,10 +354,13 @@ export class Thread {
   join(timeout?: number): boolean {
     const deadline = deadlineAfter(timeout, 'Thread.join');
     const internal = this.#checkJoinable('Thread.join');
+    const blocked = Atomics.load(internal.words, STATE) < ThreadState.FINISHED;
+    if (blocked && tracing) emit(EventKind.BlockBegin, internal.id);
     for (;;) {
       const s = Atomics.load(internal.words, STATE);
       if (s >= ThreadState.FINISHED || !sleepSync(internal.words, STATE, s, deadline)) break;
     }
+    if (blocked && tracing) emit(EventKind.BlockEnd, internal.id);
     return this.#afterJoin(internal);
   }
 

@@ -85,9 +85,9 @@ export function nameThread(name: string): void {
 }
 
 /** Call only behind `if (tracing)`: the check is the caller's so that the off path stays one branch. */
-export function emit(kind: EventKind, objectId: number, arg = 0): void {
+export function emit(kind: EventKind, objectId: number, arg = 0, flags = 0): void {
   if (writer) {
-    writer.record(kind, 0, objectHi(objectId), objectLo(objectId), sites!.capture(), arg, isSyncKind(kind));
+    writer.record(kind, flags, objectHi(objectId), objectLo(objectId), sites!.capture(), arg, isSyncKind(kind));
   } else {
     recorder?.record(kind, threadId, objectId, arg);
   }

@@ -61,7 +61,41 @@ export const EventKind = {
   AsyncAfter: 112,
   /** A promise settled; continuations waiting on it run after. */
   PromiseResolve: 113,
+
+  /** A primitive was made: `arg` is its type (ObjectType); the site names it in reports. */
+  ObjectCreate: 120,
+  /** The thread is about to sleep in a blocking operation on the object (slow path only). */
+  BlockBegin: 121,
+  BlockEnd: 122,
+  /** User annotation: everything before it happens before whatever follows a matching AnnotateAfter. */
+  AnnotateBefore: 123,
+  AnnotateAfter: 124,
 } as const;
+
+/** How a lock acquisition may wait (the ARG of its lock events): only blocking ones can deadlock. */
+export const AcquireMode = { Blocking: 0, Try: 1, Timed: 2 } as const;
+
+/** What an ObjectCreate made. */
+export const ObjectType = {
+  Lock: 1,
+  RLock: 2,
+  Condition: 3,
+  Event: 4,
+  Semaphore: 5,
+  BoundedSemaphore: 6,
+  Barrier: 7,
+  Queue: 8,
+  Pipe: 9,
+  Thread: 10,
+  CustomLock: 11,
+} as const;
+export type ObjectType = (typeof ObjectType)[keyof typeof ObjectType];
+
+const objectTypeNames = new Map<number, string>(Object.entries(ObjectType).map(([name, code]) => [code, name]));
+
+export function objectTypeName(code: number): string {
+  return objectTypeNames.get(code) ?? 'object';
+}
 
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
@@ -72,9 +106,17 @@ export function eventKindName(code: number): string | undefined {
   return kindNames.get(code);
 }
 
-/** Memory accesses, metadata and async events are ordered by their thread alone; everything else is synchronisation. */
+/**
+ * Synchronisation events take a global sequence number; memory accesses, metadata, async-task and blocking
+ * events are ordered by their own thread alone.
+ */
 export function isSyncKind(kind: number): boolean {
-  return kind < EventKind.MemoryRead || (kind >= EventKind.AtomicLoad && kind <= EventKind.AtomicNotify);
+  return (
+    kind < EventKind.MemoryRead ||
+    (kind >= EventKind.AtomicLoad && kind <= EventKind.AtomicNotify) ||
+    kind === EventKind.AnnotateBefore ||
+    kind === EventKind.AnnotateAfter
+  );
 }
 
 /** Kinds whose record is followed by raw slots holding `arg` bytes of UTF-8 text. */
@@ -159,3 +201,23 @@ export function objectLo(objectId: number): number {
 export function joinObjectId(hi: number, lo: number): number {
   return (hi >>> 0) * 2 ** 32 + (lo >>> 0);
 }
+
+/** One decoded event of a trace. */
+export interface TraceEvent {
+  kind: EventKind;
+  /** threadId of the thread that recorded it. */
+  thread: number;
+  /** Global order of synchronisation events (−1 for others). */
+  seq: number;
+  objectHi: number;
+  objectLo: number;
+  site: number;
+  arg: number;
+  /** Access width in bytes (memory events). */
+  width: number;
+  /** ms since the Unix epoch (synchronisation events; 0 for others). */
+  time: number;
+  /** Byte offset of the record in the trace file. */
+  offset: number;
+}
+

@@ -11,6 +11,7 @@
  */
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { FileAccessError, TraceFormatError } from '../core/errors.js';
+export type { TraceEvent } from './schema.js';
 import {
   ChunkType,
   decodeSite,
@@ -23,6 +24,7 @@ import {
   textSlots,
   WIDTH_SHIFT,
   type Site,
+  type TraceEvent,
 } from './schema.js';
 
 const MAX_CHUNK_PAYLOAD = 1 << 20;
@@ -123,25 +125,6 @@ export class TraceFileWriter {
     closeSync(this.#fd);
     this.#closed = true;
   }
-}
-
-/** One decoded event of a trace. */
-export interface TraceEvent {
-  kind: EventKind;
-  /** threadId of the thread that recorded it. */
-  thread: number;
-  /** Global order of synchronisation events (−1 for others). */
-  seq: number;
-  objectHi: number;
-  objectLo: number;
-  site: number;
-  arg: number;
-  /** Access width in bytes (memory events). */
-  width: number;
-  /** ms since the Unix epoch (synchronisation events; 0 for others). */
-  time: number;
-  /** Byte offset of the record in the trace file. */
-  offset: number;
 }
 
 interface Lane {

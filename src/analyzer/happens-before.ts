@@ -1,0 +1,346 @@
+/**
+ * The happens-before checker: vector clocks per thread and per synchronisation object, and FastTrack
+ * (Flanagan & Freund, PLDI 2009) shadow state per memory location — an epoch for the last write, an epoch
+ * for the last read until reads by unordered threads make it a vector clock (read-shared). A race is two
+ * accesses to one location, at least one a write, with neither happening before the other: found whether
+ * or not the two collided in this run, because the check is ordering, not timing.
+ *
+ * Every thread also keeps a second, permissive clock that additionally treats any two Atomics operations as
+ * ordered, whatever location they touch: Atomics traffic racecheck sees but cannot pair (a hand-made flag on
+ * another index, a wait/notify protocol). A race that the permissive clocks order is reported as
+ * `unmodeled-sync` rather than as a confident `data-race`.
+ *
+ * Pure: events in, races out. No I/O, no threads.
+ */
+import { EventKind, joinObjectId, type TraceEvent } from '../tracer/schema.js';
+import { VectorClock } from './vector-clock.js';
+
+export type Access = 'read' | 'write';
+
+export interface AccessSide {
+  thread: number;
+  site: number;
+  /** Id of the set of locks held (LocksetTable). */
+  lockset: number;
+  access: Access;
+}
+
+export interface Race {
+  earlier: AccessSide;
+  later: AccessSide;
+  /** The permissive clocks order the two: synchronisation racecheck saw but does not model. */
+  unmodeled: boolean;
+  buffer: number;
+  offset: number;
+  count: number;
+}
+
+/** Interns sets of held locks (sorted object ids) as small ids; 0 is the empty set. */
+export class LocksetTable {
+  readonly #ids = new Map<string, number>();
+  readonly sets: number[][] = [[]];
+
+  idOf(locks: readonly number[]): number {
+    if (locks.length === 0) return 0;
+    const sorted = [...locks].sort((a, b) => a - b);
+    const key = sorted.join(',');
+    let id = this.#ids.get(key);
+    if (id === undefined) {
+      id = this.sets.length;
+      this.sets.push(sorted);
+      this.#ids.set(key, id);
+    }
+    return id;
+  }
+}
+
+export interface ThreadState {
+  /** threadId as recorded. */
+  id: number;
+  /** Dense index in vector clocks. */
+  index: number;
+  clock: VectorClock;
+  permissive: VectorClock;
+  /** Locks held, in acquisition order, with the site and sequence of each acquisition. */
+  held: { lock: number; site: number; mode: number }[];
+  lockset: number;
+  started?: VectorClock;
+  exited?: VectorClock;
+}
+
+class Shadow {
+  writeThread = -1;
+  writeClock = 0;
+  writeSite = 0;
+  writeLockset = 0;
+  writeOwner = 0;
+  readThread = -1;
+  readClock = 0;
+  readSite = 0;
+  readLockset = 0;
+  readOwner = 0;
+  /** Read-shared: per thread index, [clock, site, lockset, threadId]. */
+  readers: Map<number, [number, number, number, number]> | null = null;
+}
+
+const ATOMICS_ANYWHERE = -1;
+
+export class HappensBeforeChecker {
+  readonly locksets = new LocksetTable();
+  readonly threads = new Map<number, ThreadState>();
+  /** Races, deduplicated by (unordered) site pair. */
+  readonly races = new Map<string, Race>();
+  readonly #byIndex: ThreadState[] = [];
+  /** Clocks of synchronisation objects: strict, and permissive. */
+  readonly #sync = new Map<number | string, VectorClock>();
+  readonly #permissiveSync = new Map<number | string, VectorClock>();
+  readonly #shadow = new Map<number, Map<number, Shadow>>();
+  /** Memory events checked (after same-epoch filtering, everything counts). */
+  accesses = 0;
+
+  thread(id: number): ThreadState {
+    let state = this.threads.get(id);
+    if (!state) {
+      const index = this.#byIndex.length;
+      const clock = new VectorClock();
+      clock.set(index, 1);
+      state = { id, index, clock, permissive: clock.copy(), held: [], lockset: 0 };
+      this.threads.set(id, state);
+      this.#byIndex.push(state);
+    }
+    return state;
+  }
+
+  #clockOf(key: number | string, permissive: boolean): VectorClock {
+    const table = permissive ? this.#permissiveSync : this.#sync;
+    let clock = table.get(key);
+    if (!clock) {
+      clock = new VectorClock();
+      table.set(key, clock);
+    }
+    return clock;
+  }
+
+  /** Release (accumulating) on `key`, then the thread moves on. */
+  #release(t: ThreadState, key: number | string): void {
+    this.#clockOf(key, false).release(t.clock);
+    this.#clockOf(key, true).release(t.permissive);
+    this.#tick(t);
+  }
+
+  /** Release-store on `key` (a lock: each release replaces the last), then the thread moves on. */
+  #releaseStore(t: ThreadState, key: number | string): void {
+    this.#clockOf(key, false).releaseStore(t.clock);
+    this.#clockOf(key, true).releaseStore(t.permissive);
+    this.#tick(t);
+  }
+
+  #acquire(t: ThreadState, key: number | string, consume = false): void {
+    const strict = this.#sync.get(key);
+    if (strict) t.clock.acquire(strict);
+    const permissive = this.#permissiveSync.get(key);
+    if (permissive) t.permissive.acquire(permissive);
+    if (consume) {
+      this.#sync.delete(key);
+      this.#permissiveSync.delete(key);
+    }
+  }
+
+  #tick(t: ThreadState): void {
+    t.clock.tick(t.index);
+    t.permissive.tick(t.index);
+  }
+
+  /** Feeds one event; returns the thread state it concerned. */
+  process(event: TraceEvent): ThreadState {
+    const t = this.thread(event.thread);
+    const object = joinObjectId(event.objectHi, event.objectLo);
+    switch (event.kind) {
+      case EventKind.MemoryRead:
+        this.#access(t, event, object, 'read');
+        break;
+      case EventKind.MemoryWrite:
+        this.#access(t, event, object, 'write');
+        break;
+      case EventKind.ThreadSpawn:
+        this.#releaseStore(t, `spawn:${object}`);
+        break;
+      case EventKind.ThreadStart:
+        this.#acquire(t, `spawn:${object}`, true);
+        t.started = t.clock.copy();
+        break;
+      case EventKind.ThreadExit:
+        t.exited = t.clock.copy();
+        this.#releaseStore(t, `exit:${object}`);
+        break;
+      case EventKind.ThreadJoin:
+        this.#acquire(t, `exit:${object}`);
+        break;
+      case EventKind.LockAcquired:
+        this.#acquire(t, object);
+        t.held.push({ lock: object, site: event.site, mode: event.arg });
+        t.lockset = this.locksets.idOf(t.held.map((h) => h.lock));
+        break;
+      case EventKind.LockRelease: {
+        this.#releaseStore(t, object);
+        const at = t.held.findIndex((h) => h.lock === object);
+        if (at >= 0) t.held.splice(at, 1);
+        t.lockset = this.locksets.idOf(t.held.map((h) => h.lock));
+        break;
+      }
+      case EventKind.ConditionNotify:
+      case EventKind.EventSet:
+      case EventKind.SemaphoreRelease:
+      case EventKind.AnnotateBefore:
+        this.#release(t, `${event.kind === EventKind.AnnotateBefore ? 'note' : 'sig'}:${object}`);
+        break;
+      case EventKind.ConditionWaitEnd:
+      case EventKind.EventWaitEnd:
+        if (event.arg === 1) this.#acquire(t, `sig:${object}`);
+        break;
+      case EventKind.SemaphoreAcquire:
+        this.#acquire(t, `sig:${object}`);
+        break;
+      case EventKind.AnnotateAfter:
+        this.#acquire(t, `note:${object}`);
+        break;
+      case EventKind.BarrierArrive:
+        this.#release(t, `barrier:${object}:${event.arg}`);
+        // Two phases back can no longer be left: forget it, so memory does not grow with phases.
+        this.#sync.delete(`barrier:${object}:${event.arg - 2}`);
+        this.#permissiveSync.delete(`barrier:${object}:${event.arg - 2}`);
+        break;
+      case EventKind.BarrierLeave:
+        this.#acquire(t, `barrier:${object}:${event.arg}`);
+        break;
+      case EventKind.QueuePut:
+      case EventKind.PipeSend:
+        this.#releaseStore(t, `item:${object}:${event.arg}`);
+        break;
+      case EventKind.QueueGet:
+      case EventKind.PipeRecv:
+        this.#acquire(t, `item:${object}:${event.arg}`, true);
+        break;
+      case EventKind.AtomicStore:
+      case EventKind.AtomicNotify:
+        this.#release(t, `atomic:${object}:${event.arg}`);
+        this.#clockOf(ATOMICS_ANYWHERE, true).release(t.permissive);
+        break;
+      case EventKind.AtomicLoad:
+      case EventKind.AtomicWait:
+        this.#acquire(t, `atomic:${object}:${event.arg}`);
+        t.permissive.acquire(this.#clockOf(ATOMICS_ANYWHERE, true));
+        break;
+      case EventKind.AtomicReadModifyWrite:
+        this.#acquire(t, `atomic:${object}:${event.arg}`);
+        t.permissive.acquire(this.#clockOf(ATOMICS_ANYWHERE, true));
+        this.#release(t, `atomic:${object}:${event.arg}`);
+        this.#clockOf(ATOMICS_ANYWHERE, true).release(t.permissive);
+        break;
+      default:
+        break;
+    }
+    return t;
+  }
+
+  #shadowOf(buffer: number, offset: number): Shadow {
+    let cells = this.#shadow.get(buffer);
+    if (!cells) {
+      cells = new Map();
+      this.#shadow.set(buffer, cells);
+    }
+    let cell = cells.get(offset);
+    if (!cell) {
+      cell = new Shadow();
+      cells.set(offset, cell);
+    }
+    return cell;
+  }
+
+  #access(t: ThreadState, event: TraceEvent, buffer: number, access: Access): void {
+    this.accesses++;
+    const offset = event.arg;
+    const cell = this.#shadowOf(buffer, offset);
+    const me = t.index;
+    const now = t.clock.get(me);
+    if (access === 'read') {
+      // Same epoch as this thread's last read: nothing new to learn (FastTrack's common case).
+      if (cell.readers === null && cell.readThread === me && cell.readClock === now) return;
+      if (cell.writeThread >= 0 && cell.writeThread !== me && !t.clock.covers(cell.writeThread, cell.writeClock)) {
+        this.#report(t, event, 'read', { thread: cell.writeOwner, site: cell.writeSite, lockset: cell.writeLockset, access: 'write' }, cell.writeThread, cell.writeClock, buffer);
+      }
+      if (cell.readers) {
+        cell.readers.set(me, [now, event.site, t.lockset, t.id]);
+      } else if (cell.readThread < 0 || cell.readThread === me || t.clock.covers(cell.readThread, cell.readClock)) {
+        cell.readThread = me;
+        cell.readClock = now;
+        cell.readSite = event.site;
+        cell.readLockset = t.lockset;
+        cell.readOwner = t.id;
+      } else {
+        cell.readers = new Map([
+          [cell.readThread, [cell.readClock, cell.readSite, cell.readLockset, cell.readOwner]],
+          [me, [now, event.site, t.lockset, t.id]],
+        ]);
+        cell.readThread = -1;
+      }
+      return;
+    }
+    if (cell.writeThread === me && cell.writeClock === now && cell.readers === null && (cell.readThread < 0 || cell.readThread === me)) return;
+    if (cell.writeThread >= 0 && cell.writeThread !== me && !t.clock.covers(cell.writeThread, cell.writeClock)) {
+      this.#report(t, event, 'write', { thread: cell.writeOwner, site: cell.writeSite, lockset: cell.writeLockset, access: 'write' }, cell.writeThread, cell.writeClock, buffer);
+    }
+    if (cell.readers) {
+      for (const [reader, [clock, site, lockset, owner]] of cell.readers) {
+        if (reader !== me && !t.clock.covers(reader, clock)) {
+          this.#report(t, event, 'write', { thread: owner, site, lockset, access: 'read' }, reader, clock, buffer);
+        }
+      }
+      cell.readers = null;
+    } else if (cell.readThread >= 0 && cell.readThread !== me && !t.clock.covers(cell.readThread, cell.readClock)) {
+      this.#report(t, event, 'write', { thread: cell.readOwner, site: cell.readSite, lockset: cell.readLockset, access: 'read' }, cell.readThread, cell.readClock, buffer);
+    }
+    cell.readThread = -1;
+    cell.writeThread = me;
+    cell.writeClock = now;
+    cell.writeSite = event.site;
+    cell.writeLockset = t.lockset;
+    cell.writeOwner = t.id;
+  }
+
+  #report(t: ThreadState, event: TraceEvent, access: Access, earlier: AccessSide, earlierIndex: number, earlierClock: number, buffer: number): void {
+    const a = Math.min(earlier.site, event.site);
+    const b = Math.max(earlier.site, event.site);
+    const key = `${a}:${b}`;
+    const known = this.races.get(key);
+    if (known) {
+      known.count++;
+      return;
+    }
+    this.races.set(key, {
+      earlier,
+      later: { thread: t.id, site: event.site, lockset: t.lockset, access },
+      unmodeled: t.permissive.covers(earlierIndex, earlierClock),
+      buffer,
+      offset: event.arg,
+      count: 1,
+    });
+  }
+
+  /** Can threads `a` and `b` ever run at the same time? Not if one exited before the other started. */
+  canRunConcurrently(a: number, b: number): boolean {
+    const ta = this.threads.get(a);
+    const tb = this.threads.get(b);
+    if (!ta || !tb) return true;
+    if (ta.exited && tb.started && tb.started.coversAll(ta.exited)) return false;
+    if (tb.exited && ta.started && ta.started.coversAll(tb.exited)) return false;
+    return true;
+  }
+
+  /** Memory held in shadow state: locations touched (for the memory benchmark and sanity checks). */
+  get locations(): number {
+    let count = 0;
+    for (const cells of this.#shadow.values()) count += cells.size;
+    return count;
+  }
+}

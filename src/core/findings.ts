@@ -1,0 +1,160 @@
+/**
+ * The finding model, defined once: the runtime analyzer and the static analyzer produce findings, every
+ * formatter reads them, CI tracks them by fingerprint.
+ */
+import { createHash } from 'node:crypto';
+import { relative, sep } from 'node:path';
+
+export const RuntimeRuleIds = [
+  'data-race',
+  'async-race',
+  'lock-order-inversion',
+  'deadlock',
+  'lock-held-at-exit',
+  'thread-leak',
+  'unmodeled-sync',
+  'primitive-misuse',
+] as const;
+
+export const StaticRuleIds = [
+  'atomic-update-across-await',
+  'lock-not-released',
+  'lock-order-inversion',
+  'blocking-wait-on-main-thread',
+  'lock-held-across-await',
+  'condition-wait-without-loop',
+  'unjoined-thread',
+  'shared-write-outside-lock',
+  'parse-error',
+] as const;
+
+export type RuntimeRuleId = (typeof RuntimeRuleIds)[number];
+export type StaticRuleId = (typeof StaticRuleIds)[number];
+export type RuleId = RuntimeRuleId | StaticRuleId;
+
+export type Severity = 'error' | 'warning';
+
+export interface SourceLocation {
+  /** Absolute path (formatters make it relative). */
+  file: string;
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+  functionName?: string;
+}
+
+export interface ThreadRef {
+  id: number;
+  name: string;
+}
+
+export interface LockRef {
+  /** Stable within one report. */
+  id: string;
+  /** e.g. "Lock created at bank.ts:12:14". */
+  name: string;
+  created?: SourceLocation;
+}
+
+/** The other side of a finding: the earlier access of a race, an edge of a cycle, a link of a wait-for chain. */
+export interface RelatedLocation {
+  message: string;
+  location?: SourceLocation;
+  thread?: ThreadRef;
+  locksHeld?: LockRef[];
+  access?: 'read' | 'write';
+}
+
+export interface Finding {
+  ruleId: RuleId;
+  severity: Severity;
+  message: string;
+  /** Where the finding shows: the later access of a race, the cycle-closing acquisition, … */
+  location?: SourceLocation;
+  thread?: ThreadRef;
+  locksHeld?: LockRef[];
+  access?: 'read' | 'write';
+  related: RelatedLocation[];
+  /** Every thread involved. */
+  threads: ThreadRef[];
+  /** How many times it happened (races deduplicated by site pair). */
+  count: number;
+  fingerprint: string;
+}
+
+export interface LockStatistics {
+  lock: LockRef;
+  acquisitions: number;
+  contended: number;
+  /** ms spent waiting, summed over acquisitions. */
+  waitTotal: number;
+  waitLongest: number;
+  holdLongest: number;
+  holdLongestAt?: SourceLocation;
+}
+
+export interface RunInfo {
+  program?: string;
+  exitCode?: number | null;
+  signal?: string | null;
+  /** False when the trace was cut short (killed before the collector could end it). */
+  traceComplete?: boolean;
+  endedBy?: 'program' | 'timeout' | 'deadlock';
+}
+
+export interface Report {
+  version: 1;
+  findings: Finding[];
+  stats?: LockStatistics[];
+  run?: RunInfo;
+  /** Base for relative paths in output. */
+  cwd: string;
+}
+
+export const SEVERITY_OF: Record<RuleId, Severity> = {
+  'data-race': 'error',
+  'async-race': 'error',
+  'lock-order-inversion': 'error',
+  deadlock: 'error',
+  'lock-held-at-exit': 'error',
+  'thread-leak': 'warning',
+  'unmodeled-sync': 'warning',
+  'primitive-misuse': 'error',
+  'atomic-update-across-await': 'error',
+  'lock-not-released': 'error',
+  'blocking-wait-on-main-thread': 'warning',
+  'lock-held-across-await': 'warning',
+  'condition-wait-without-loop': 'error',
+  'unjoined-thread': 'warning',
+  'shared-write-outside-lock': 'error',
+  'parse-error': 'error',
+};
+
+/** A path relative to `cwd`, with forward slashes (fingerprints and SARIF need one spelling). */
+export function relativePath(file: string, cwd: string): string {
+  const path = relative(cwd, file) || file;
+  return sep === '/' ? path : path.split(sep).join('/');
+}
+
+/**
+ * A stable fingerprint: the rule and each location's relative file and function (not its line, so that
+ * unrelated edits above it do not change it), sorted so that the order of sides does not matter.
+ */
+export function fingerprintOf(ruleId: RuleId, locations: (SourceLocation | undefined)[], cwd: string, extra = ''): string {
+  const parts = locations
+    .filter((location): location is SourceLocation => location !== undefined)
+    .map((location) => `${relativePath(location.file, cwd)}#${location.functionName || `line${location.line}`}`)
+    .sort();
+  return createHash('sha256').update([ruleId, ...parts, extra].join('\n')).digest('hex').slice(0, 32);
+}
+
+export function formatLocation(location: SourceLocation | undefined, cwd: string): string {
+  if (!location) return 'an unknown place';
+  return `${relativePath(location.file, cwd)}:${location.line}:${location.column}`;
+}
+
+export function describeLocks(locks: LockRef[] | undefined): string {
+  if (!locks || locks.length === 0) return 'holding no locks';
+  return `holding ${locks.map((lock) => lock.name).join(', ')}`;
+}
