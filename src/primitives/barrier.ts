@@ -9,7 +9,7 @@
  * last thread to arrive holds such a handle (give each thread's handle the action with `withAction`).
  */
 import { BrokenBarrierError, InvalidArgumentError } from '../core/errors.js';
-import { EventKind, ObjectType } from '../tracer/schema.js';
+import { EventKind, ObjectType, timedFlag } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { BARRIER_OUTCOME_BITS, BarrierLayout, Tag } from './layout.js';
 import { lockWordAsync, lockWordSync, unlockWord } from './mutex-word.js';
@@ -92,7 +92,7 @@ export class Barrier {
   wait(timeout?: number): number {
     const deadline = deadlineAfter(timeout ?? this.#timeout, 'Barrier.wait');
     lockWordSync(this.#words, MUTEX, Infinity);
-    const arrival = this.#arrive();
+    const arrival = this.#arrive(deadline);
     if (arrival.released) return arrival.index;
     const { index, generation } = arrival;
     while (Atomics.load(this.#words, GENERATION) === generation) {
@@ -108,7 +108,7 @@ export class Barrier {
   async waitAsync(timeout?: number): Promise<number> {
     const deadline = deadlineAfter(timeout ?? this.#timeout, 'Barrier.waitAsync');
     await lockWordAsync(this.#words, MUTEX, Infinity);
-    const arrival = this.#arrive();
+    const arrival = this.#arrive(deadline);
     if (arrival.released) return arrival.index;
     const { index, generation } = arrival;
     while (Atomics.load(this.#words, GENERATION) === generation) {
@@ -122,7 +122,7 @@ export class Barrier {
   }
 
   /** With MUTEX held: counts this thread in; the last arrival releases the phase. Unlocks MUTEX. */
-  #arrive(): { index: number; generation: number; released: boolean } {
+  #arrive(deadline: number): { index: number; generation: number; released: boolean } {
     const words = this.#words;
     if (words[BROKEN] === 1) {
       unlockWord(words, MUTEX);
@@ -131,7 +131,7 @@ export class Barrier {
     const generation = words[GENERATION] ?? 0;
     const index = words[COUNT] ?? 0;
     Atomics.store(words, COUNT, index + 1);
-    if (tracing) emit(EventKind.BarrierArrive, this.#id, generation);
+    if (tracing) emit(EventKind.BarrierArrive, this.#id, generation, timedFlag(deadline));
     if (index + 1 < (words[PARTIES] ?? 0)) {
       unlockWord(words, MUTEX);
       return { index, generation, released: false };

@@ -8,7 +8,7 @@
  * (under the lock) so that a later notify skips it instead of wasting a wake-up on it.
  */
 import { InvalidArgumentError, LockNotOwnedError } from '../core/errors.js';
-import { EventKind, ObjectType } from '../tracer/schema.js';
+import { EventKind, ObjectType, timedFlag } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { CONDITION_MAX_WAITERS, ConditionLayout, Tag } from './layout.js';
 import { conditionHooks, Lock, RLock, type Lockable, type AcquireOptions } from './lock.js';
@@ -90,13 +90,13 @@ export class Condition {
     }
   }
 
-  #takeTicket(where: string): number {
+  #takeTicket(where: string, deadline: number): number {
     this.#checkOwned(where);
     const words = this.#words;
     if (Atomics.load(words, WAIT_SEQ) - Atomics.load(words, WAKE_SEQ) >= CONDITION_MAX_WAITERS) {
       throw new InvalidArgumentError(`${where}: more than ${CONDITION_MAX_WAITERS} threads waiting at once`);
     }
-    if (tracing) emit(EventKind.ConditionWaitBegin, this.#id);
+    if (tracing) emit(EventKind.ConditionWaitBegin, this.#id, 0, timedFlag(deadline));
     return Atomics.add(words, WAIT_SEQ, 1);
   }
 
@@ -141,7 +141,7 @@ export class Condition {
    */
   wait(timeout?: number): boolean {
     const deadline = deadlineAfter(timeout, 'Condition.wait');
-    const ticket = this.#takeTicket('Condition.wait');
+    const ticket = this.#takeTicket('Condition.wait', deadline);
     const hooks = this.#lock[conditionHooks];
     const saved = hooks.releaseSave();
     for (;;) {
@@ -154,7 +154,7 @@ export class Condition {
 
   async waitAsync(options?: AsyncWaitOptions): Promise<boolean> {
     const deadline = deadlineAfter(options?.timeout, 'Condition.waitAsync');
-    const ticket = this.#takeTicket('Condition.waitAsync');
+    const ticket = this.#takeTicket('Condition.waitAsync', deadline);
     const hooks = this.#lock[conditionHooks];
     const saved = hooks.releaseSave();
     let aborted: unknown;

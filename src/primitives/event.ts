@@ -1,5 +1,5 @@
 /** Event: a flag shared across threads that threads can wait for (Python's `threading.Event`). */
-import { EventKind, ObjectType } from '../tracer/schema.js';
+import { EventKind, ObjectType, timedFlag } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { EventLayout, Tag } from './layout.js';
 import {
@@ -53,14 +53,14 @@ export class Event {
   /** Blocks until the flag is set or `timeout` ms pass; returns the flag. */
   wait(timeout?: number): boolean {
     const deadline = deadlineAfter(timeout, 'Event.wait');
-    if (tracing) emit(EventKind.EventWaitBegin, this.#id);
+    if (tracing) emit(EventKind.EventWaitBegin, this.#id, 0, timedFlag(deadline));
     while (Atomics.load(this.#words, FLAG) === 0 && sleepSync(this.#words, FLAG, 0, deadline));
     return this.#finish();
   }
 
   async waitAsync(options?: AsyncWaitOptions): Promise<boolean> {
     const deadline = deadlineAfter(options?.timeout, 'Event.waitAsync');
-    if (tracing) emit(EventKind.EventWaitBegin, this.#id);
+    if (tracing) emit(EventKind.EventWaitBegin, this.#id, 0, timedFlag(deadline));
     while (
       Atomics.load(this.#words, FLAG) === 0 &&
       (await sleepAsync(this.#words, FLAG, 0, deadline, options?.signal))

@@ -19,7 +19,7 @@ import {
   QueueShutDownError,
   TaskDoneError,
 } from '../core/errors.js';
-import { EventKind, ObjectType } from '../tracer/schema.js';
+import { EventKind, ObjectType, timedFlag } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { QueueEntry, QueueItemEncoding, QueueLayout, QueueOrderCode, Tag } from './layout.js';
 import { lockWordAsync, lockWordSync, unlockWord } from './mutex-word.js';
@@ -325,7 +325,7 @@ export class Queue<T = unknown> {
       unlockWord(words, L.MUTEX);
       if (!blocked && deadline > performance.now()) {
         blocked = true;
-        if (tracing) emit(EventKind.BlockBegin, this.#id);
+        if (tracing) emit(EventKind.BlockBegin, this.#id, 0, timedFlag(deadline));
       }
       const slept = sleepSync(words, seqIndex, seq, deadline);
       Atomics.sub(words, waitersIndex, 1);
@@ -345,24 +345,33 @@ export class Queue<T = unknown> {
     attempt: () => Attempt,
   ): Promise<Attempt> {
     const words = this.#words;
+    let blocked = false;
     await lockWordAsync(words, L.MUTEX, Infinity);
-    for (;;) {
-      const outcome = attempt();
-      if (outcome !== Attempt.Wait) {
+    try {
+      for (;;) {
+        const outcome = attempt();
+        if (outcome !== Attempt.Wait) {
+          unlockWord(words, L.MUTEX);
+          return outcome;
+        }
+        const seq = Atomics.load(words, seqIndex);
+        Atomics.add(words, waitersIndex, 1);
         unlockWord(words, L.MUTEX);
-        return outcome;
+        if (!blocked && deadline > performance.now()) {
+          blocked = true;
+          if (tracing) emit(EventKind.BlockBegin, this.#id, 0, timedFlag(deadline));
+        }
+        let slept: boolean;
+        try {
+          slept = await sleepAsync(words, seqIndex, seq, deadline, signal);
+        } finally {
+          Atomics.sub(words, waitersIndex, 1);
+        }
+        if (!slept) return Attempt.Wait;
+        await lockWordAsync(words, L.MUTEX, Infinity);
       }
-      const seq = Atomics.load(words, seqIndex);
-      Atomics.add(words, waitersIndex, 1);
-      unlockWord(words, L.MUTEX);
-      let slept: boolean;
-      try {
-        slept = await sleepAsync(words, seqIndex, seq, deadline, signal);
-      } finally {
-        Atomics.sub(words, waitersIndex, 1);
-      }
-      if (!slept) return Attempt.Wait;
-      await lockWordAsync(words, L.MUTEX, Infinity);
+    } finally {
+      if (blocked && tracing) emit(EventKind.BlockEnd, this.#id);
     }
   }
 

@@ -4,7 +4,7 @@
  * sleepers as it added permits, and only pays for `Atomics.notify` when somebody sleeps.
  */
 import { InvalidArgumentError, SemaphoreOverReleaseError } from '../core/errors.js';
-import { EventKind, ObjectType } from '../tracer/schema.js';
+import { EventKind, ObjectType, timedFlag } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { SemaphoreLayout, Tag } from './layout.js';
 import type { AcquireOptions } from './lock.js';
@@ -77,7 +77,7 @@ export class Semaphore {
     const deadline = blocking ? deadlineAfter(options?.timeout, 'Semaphore.acquire') : 0;
     const words = this.#words;
     let taken = this.#tryTake();
-    if (!taken && blocking && tracing) emit(EventKind.BlockBegin, this.#id);
+    if (!taken && blocking && tracing) emit(EventKind.BlockBegin, this.#id, 0, timedFlag(deadline));
     const blocked = !taken && blocking;
     while (!taken && blocking) {
       Atomics.add(words, WAITERS, 1);
@@ -96,7 +96,7 @@ export class Semaphore {
     const words = this.#words;
     let taken = this.#tryTake();
     const blocked = !taken;
-    if (blocked && tracing) emit(EventKind.BlockBegin, this.#id);
+    if (blocked && tracing) emit(EventKind.BlockBegin, this.#id, 0, timedFlag(deadline));
     while (!taken) {
       Atomics.add(words, WAITERS, 1);
       let slept: boolean;

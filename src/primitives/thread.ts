@@ -19,7 +19,7 @@ import { siblingModule, startModuleWorker } from '../core/module-worker.js';
 import { deserialize, serialize } from 'node:v8';
 import { threadId, Worker, type TransferListItem } from 'node:worker_threads';
 import { InvalidArgumentError, ThreadFailedError, ThreadStateError, ThreadTargetError } from '../core/errors.js';
-import { EventKind, ObjectType } from '../tracer/schema.js';
+import { EventKind, ObjectType, timedFlag } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { Tag, ThreadLayout, ThreadState } from './layout.js';
 import {
@@ -355,7 +355,7 @@ export class Thread {
     const deadline = deadlineAfter(timeout, 'Thread.join');
     const internal = this.#checkJoinable('Thread.join');
     const blocked = Atomics.load(internal.words, STATE) < ThreadState.FINISHED;
-    if (blocked && tracing) emit(EventKind.BlockBegin, internal.id);
+    if (blocked && tracing) emit(EventKind.BlockBegin, internal.id, 0, timedFlag(deadline));
     for (;;) {
       const s = Atomics.load(internal.words, STATE);
       if (s >= ThreadState.FINISHED || !sleepSync(internal.words, STATE, s, deadline)) break;
@@ -367,9 +367,15 @@ export class Thread {
   async joinAsync(options?: AsyncWaitOptions): Promise<boolean> {
     const deadline = deadlineAfter(options?.timeout, 'Thread.joinAsync');
     const internal = this.#checkJoinable('Thread.joinAsync');
-    for (;;) {
-      const s = Atomics.load(internal.words, STATE);
-      if (s >= ThreadState.FINISHED || !(await sleepAsync(internal.words, STATE, s, deadline, options?.signal))) break;
+    const blocked = Atomics.load(internal.words, STATE) < ThreadState.FINISHED;
+    if (blocked && tracing) emit(EventKind.BlockBegin, internal.id, 0, timedFlag(deadline));
+    try {
+      for (;;) {
+        const s = Atomics.load(internal.words, STATE);
+        if (s >= ThreadState.FINISHED || !(await sleepAsync(internal.words, STATE, s, deadline, options?.signal))) break;
+      }
+    } finally {
+      if (blocked && tracing) emit(EventKind.BlockEnd, internal.id);
     }
     return this.#afterJoin(internal);
   }

@@ -10,6 +10,8 @@ import { startSession } from './session.js';
 export const TRACE_ENV = 'RACECHECK_TRACE';
 export const LANE_RECORDS_ENV = 'RACECHECK_LANE_RECORDS';
 export const LANES_ENV = 'RACECHECK_LANES';
+export const DEADLOCK_GRACE_ENV = 'RACECHECK_DEADLOCK_GRACE_MS';
+export const TIMEOUT_ENV = 'RACECHECK_TIMEOUT_MS';
 
 function numberFromEnv(name: string): number | undefined {
   const text = process.env[name];
@@ -24,6 +26,8 @@ if (isMainThread) {
     startSession({
       tracePath,
       ring: { laneRecords: numberFromEnv(LANE_RECORDS_ENV), lanes: numberFromEnv(LANES_ENV) },
+      deadlockGraceMs: numberFromEnv(DEADLOCK_GRACE_ENV),
+      timeoutMs: numberFromEnv(TIMEOUT_ENV),
       meta: { program: process.argv[1], args: process.argv.slice(2), pid: process.pid, cwd: process.cwd(), startTime: Date.now() },
     });
   }

@@ -16,6 +16,10 @@ import type { TraceMeta } from '../tracer/trace-file.js';
 export interface SessionOptions {
   /** Where the trace file goes. */
   tracePath: string;
+  /** End the run when a deadlock has lasted this long, in ms (default 2000). */
+  deadlockGraceMs?: number;
+  /** End the run after this many ms, keeping what was traced. */
+  timeoutMs?: number;
   ring?: RingOptions;
   meta?: TraceMeta;
   /** Longest wait for the collector's final flush, in ms. */
@@ -48,7 +52,15 @@ export function startSession(options: SessionOptions): Session {
   setEnvironmentData(RING_ENVIRONMENT_KEY, ring);
   const collector = startModuleWorker(siblingModule(import.meta.url, '../tracer/collector-worker'), {
     name: 'racecheck collector',
-    boot: { ring, path: options.tracePath, meta: options.meta ?? {} },
+    boot: {
+      ring,
+      path: options.tracePath,
+      meta: options.meta ?? {},
+      observer: {
+        module: siblingModule(import.meta.url, '../analyzer/watchdog'),
+        options: { graceMs: options.deadlockGraceMs ?? 2000, timeoutMs: options.timeoutMs, cwd: process.cwd() },
+      },
+    },
   });
   // The collector must never keep the program alive; the final flush waits for it explicitly.
   collector.unref();

@@ -11,6 +11,17 @@ export interface CollectorSink {
   /** Makes everything received so far durable (written to the file). */
   flush(): void;
   end(end: TraceEnd): void;
+  /** Findings made during the run (optional: benchmarks' sinks drop them). */
+  findings?(findings: unknown[]): void;
+}
+
+/**
+ * Something that watches the records as they are drained (the deadlock watchdog). `check` runs after each
+ * drain and on every idle wake-up; returning a verdict ends the run.
+ */
+export interface CollectorObserver {
+  records(lane: number, records: Uint8Array): void;
+  check(now: number): { endedBy: string; findings: unknown[] } | undefined;
 }
 
 export interface CollectorOptions {
@@ -26,11 +37,15 @@ export class Collector {
   readonly #control: Int32Array;
   readonly #idleSleep: number;
   readonly #flushInterval: number;
+  readonly #observer: CollectorObserver | undefined;
   #flushedRequests = 0;
+  /** Set when an observer ended the run. */
+  verdict: { endedBy: string; findings: unknown[] } | undefined;
 
-  constructor(ring: SharedArrayBuffer, sink: CollectorSink, options: CollectorOptions = {}) {
+  constructor(ring: SharedArrayBuffer, sink: CollectorSink, options: CollectorOptions = {}, observer?: CollectorObserver) {
     this.#reader = new RingReader(ring);
     this.#sink = sink;
+    this.#observer = observer;
     this.#control = new Int32Array(ring, 0, RingControl.WORDS);
     this.#idleSleep = options.idleSleep ?? 5;
     this.#flushInterval = options.flushInterval ?? 50;
@@ -42,7 +57,11 @@ export class Collector {
 
   /** Drains what is there now into the sink; returns how many records moved. */
   drainOnce(): number {
-    return this.#reader.drain((lane, records) => this.#sink.laneRecords(lane, records));
+    const observer = this.#observer;
+    return this.#reader.drain((lane, records) => {
+      this.#sink.laneRecords(lane, records);
+      observer?.records(lane, records);
+    });
   }
 
   /**
@@ -67,6 +86,11 @@ export class Collector {
         this.#sink.flush();
         lastFlush = performance.now();
       }
+      const verdict = this.#observer?.check(Date.now());
+      if (verdict) {
+        this.verdict = verdict;
+        return;
+      }
       if (moved === 0) this.#reader.sleep(this.#idleSleep);
     }
   }
@@ -74,7 +98,9 @@ export class Collector {
   /** Drains the rest, writes the end of the trace, and releases every waiting flusher. */
   finish(extra: Record<string, unknown> = {}): void {
     this.drainOnce();
-    this.#sink.end({ drained: [...this.#reader.drained], written: this.#reader.writeCursors(), ...extra });
+    if (this.verdict) this.#sink.findings?.(this.verdict.findings);
+    const endedBy = this.verdict ? { endedBy: this.verdict.endedBy } : {};
+    this.#sink.end({ drained: [...this.#reader.drained], written: this.#reader.writeCursors(), ...endedBy, ...extra });
     this.#reader.stopped();
     Atomics.store(this.#control, RingControl.FLUSH_DONE, this.#reader.flushRequests());
     Atomics.notify(this.#control, RingControl.FLUSH_DONE);

@@ -64,13 +64,21 @@ export const EventKind = {
 
   /** A primitive was made: `arg` is its type (ObjectType); the site names it in reports. */
   ObjectCreate: 120,
-  /** The thread is about to sleep in a blocking operation on the object (slow path only). */
+  /**
+   * The thread is about to sleep in a blocking operation on the object (slow path only). For this and the
+   * other wait-begin kinds, width 1 marks a wait with a timeout: it cannot be part of a deadlock.
+   */
   BlockBegin: 121,
   BlockEnd: 122,
   /** User annotation: everything before it happens before whatever follows a matching AnnotateAfter. */
   AnnotateBefore: 123,
   AnnotateAfter: 124,
 } as const;
+
+/** The width byte of a wait-begin event: whether the wait has a timeout. */
+export function timedFlag(deadline: number): number {
+  return deadline === Infinity ? 0 : 1;
+}
 
 /** How a lock acquisition may wait (the ARG of its lock events): only blocking ones can deadlock. */
 export const AcquireMode = { Blocking: 0, Try: 1, Timed: 2 } as const;
@@ -170,6 +178,8 @@ export const ChunkType = {
   LaneRecords: 2,
   /** JSON: per-lane record counts the collector drained and the producers' final cursors. */
   End: 3,
+  /** JSON: findings made while the program ran (the deadlock watchdog's). */
+  Findings: 4,
 } as const;
 
 /** A call site in the user's original source (after source maps). */

@@ -41,6 +41,8 @@ export interface TraceMeta {
 export interface TraceEnd {
   /** Records drained per lane. */
   drained: number[];
+  /** Why the run ended, when racecheck ended it: 'deadlock' or 'timeout'. */
+  endedBy?: string;
   /** Producers' write cursors per lane (uint32) when the trace ended. */
   written: number[];
   [key: string]: unknown;
@@ -108,6 +110,11 @@ export class TraceFileWriter {
     while (written < all.length) written += writeSync(this.#fd, all, written);
   }
 
+  /** Findings made during the run (plain JSON: the tracer does not know their model). */
+  findings(findings: unknown[]): void {
+    this.#chunk(ChunkType.Findings, Buffer.from(JSON.stringify(findings)));
+  }
+
   /** Writes the End chunk and closes the file. */
   end(end: TraceEnd): void {
     if (this.#closed) return;
@@ -142,6 +149,8 @@ export class TraceReader {
   meta: TraceMeta = {};
   /** The End chunk, once read; undefined for a trace cut short (the program was killed). */
   end: TraceEnd | undefined;
+  /** Findings the run itself wrote (the deadlock watchdog's), as plain JSON. */
+  readonly findings: unknown[] = [];
   /** Synchronisation events whose sequence number never appeared (a thread died between taking and writing it). */
   sequenceGaps = 0;
 
@@ -235,6 +244,9 @@ export class TraceReader {
         break;
       case ChunkType.End:
         this.end = this.#json(payload, payloadOffset) as TraceEnd;
+        break;
+      case ChunkType.Findings:
+        this.findings.push(...(this.#json(payload, payloadOffset) as unknown[]));
         break;
       default:
         throw this.#error(at, `unknown chunk type ${type}`);

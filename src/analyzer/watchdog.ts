@@ -1,0 +1,262 @@
+/**
+ * The deadlock watchdog: follows, as the collector drains them, who holds which lock and who is blocked on
+ * what, and ends the run when a deadlock is real — threads waiting for each other in a cycle (while others
+ * may still run), or every live thread blocked on a racecheck primitive — once it has lasted the grace
+ * period. The verdict carries a `deadlock` finding with the wait-for chain: who waits for what, where, and
+ * who holds it. It also ends runs that pass their time limit.
+ *
+ * Records arrive per lane, so across threads they are not in order; lock ownership follows the global
+ * sequence numbers the records carry, so a release seen after the next acquire cannot undo it.
+ */
+import { fingerprintOf, formatLocation, SEVERITY_OF, type Finding, type RelatedLocation, type SourceLocation, type ThreadRef } from '../core/findings.js';
+import {
+  AcquireMode,
+  carriesText,
+  decodeSite,
+  EventKind,
+  joinObjectId,
+  KIND_MASK,
+  ObjectType,
+  objectTypeName,
+  Record,
+  textSlots,
+  WIDTH_SHIFT,
+  type Site,
+} from '../tracer/schema.js';
+
+export interface WatchdogOptions {
+  /** How long a deadlock must last before the run is ended, in ms. */
+  graceMs: number;
+  /** End the run after this many ms (undefined: no limit). */
+  timeoutMs?: number;
+  cwd: string;
+}
+
+interface Blocked {
+  kind: number;
+  object: number;
+  site: number;
+  since: number;
+}
+
+interface ThreadInfo {
+  id: number;
+  live: boolean;
+  blocked?: Blocked;
+}
+
+interface Verdict {
+  endedBy: string;
+  findings: Finding[];
+}
+
+const textDecoder = new TextDecoder();
+
+export class DeadlockWatchdog {
+  readonly #options: WatchdogOptions;
+  readonly #started = Date.now();
+  readonly #laneThread = new Map<number, number>();
+  readonly #threads = new Map<number, ThreadInfo>();
+  readonly #owners = new Map<number, { thread: number; seq: number; site: number }>();
+  readonly #objects = new Map<number, { type: number; site: number }>();
+  readonly #threadOfObject = new Map<number, number>();
+  readonly #sites = new Map<number, Site>();
+  readonly #names = new Map<number, string>();
+  #lastActivity = Date.now();
+  #suspect: { key: string; since: number } | undefined;
+
+  constructor(options: WatchdogOptions) {
+    this.#options = options;
+  }
+
+  #thread(id: number): ThreadInfo {
+    let info = this.#threads.get(id);
+    if (!info) {
+      info = { id, live: true };
+      this.#threads.set(id, info);
+    }
+    return info;
+  }
+
+  records(lane: number, bytes: Uint8Array): void {
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    const floats = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+    const now = Date.now();
+    this.#lastActivity = now;
+    for (let at = 0; at < words.length; at += Record.WORDS) {
+      const kind = words[at + Record.KIND_WORD]! & KIND_MASK;
+      const objectLo = words[at + Record.OBJECT_LO]!;
+      const arg = words[at + Record.ARG]!;
+      if (carriesText(kind)) {
+        const start = bytes.byteOffset + (at + Record.WORDS) * 4;
+        const text = textDecoder.decode(new Uint8Array(bytes.buffer, start, arg).slice());
+        if (kind === EventKind.SiteDefine) this.#sites.set(objectLo, decodeSite(text));
+        else this.#names.set(objectLo, text);
+        at += textSlots(arg) * Record.WORDS;
+        continue;
+      }
+      if (kind === EventKind.LaneAttach) {
+        this.#laneThread.set(lane, arg);
+        this.#thread(arg).live = true;
+        continue;
+      }
+      const threadId = this.#laneThread.get(lane) ?? -1;
+      if (kind === EventKind.LaneDetach) {
+        this.#thread(threadId).live = false;
+        continue;
+      }
+      const object = joinObjectId(words[at + Record.OBJECT_HI]!, objectLo);
+      const site = words[at + Record.SITE]!;
+      const seq = words[at + Record.SEQ]!;
+      const time = floats[(at >> 1) + Record.TIME_F64] || now;
+      const timed = ((words[at + Record.KIND_WORD]! >>> WIDTH_SHIFT) & 0xff) === 1;
+      this.#event(this.#thread(threadId), kind, object, site, arg, seq, time, timed);
+    }
+  }
+
+  #event(thread: ThreadInfo, kind: number, object: number, site: number, arg: number, seq: number, time: number, timed: boolean): void {
+    switch (kind) {
+      case EventKind.ObjectCreate:
+        this.#objects.set(object, { type: arg, site });
+        return;
+      case EventKind.ThreadSpawn:
+        this.#threadOfObject.set(object, arg);
+        thread.blocked = undefined;
+        return;
+      case EventKind.LockAttempt:
+        // Only an acquisition without a timeout can wait forever.
+        thread.blocked = arg === AcquireMode.Blocking ? { kind, object, site, since: time } : undefined;
+        return;
+      case EventKind.LockAcquired: {
+        thread.blocked = undefined;
+        const owner = this.#owners.get(object);
+        if (!owner || seq - owner.seq > 0) this.#owners.set(object, { thread: thread.id, seq, site });
+        return;
+      }
+      case EventKind.LockRelease: {
+        thread.blocked = undefined;
+        const owner = this.#owners.get(object);
+        if (owner && seq - owner.seq > 0) this.#owners.delete(object);
+        return;
+      }
+      case EventKind.BlockBegin:
+      case EventKind.ConditionWaitBegin:
+      case EventKind.EventWaitBegin:
+      case EventKind.BarrierArrive:
+        thread.blocked = timed ? undefined : { kind, object, site, since: time };
+        return;
+      case EventKind.ThreadExit:
+        thread.blocked = undefined;
+        return;
+      default:
+        // Any other event means the thread is running (a barrier's last arrival, a condition waiter that
+        // re-takes its lock, …).
+        thread.blocked = undefined;
+    }
+  }
+
+  check(now: number): Verdict | undefined {
+    const { graceMs, timeoutMs } = this.#options;
+    const cycle = this.#waitForCycle();
+    const live = [...this.#threads.values()].filter((t) => t.live);
+    const everyoneBlocked = live.length > 0 && live.every((t) => t.blocked !== undefined) && now - this.#lastActivity >= graceMs;
+    const stuck = cycle ?? (everyoneBlocked ? live : undefined);
+    if (stuck) {
+      const key = stuck.map((t) => `${t.id}:${t.blocked?.object}`).join(',');
+      if (this.#suspect?.key !== key) this.#suspect = { key, since: now };
+      if (now - this.#suspect.since >= graceMs || (!cycle && everyoneBlocked)) {
+        return { endedBy: 'deadlock', findings: [this.#finding(stuck, cycle !== undefined)] };
+      }
+    } else {
+      this.#suspect = undefined;
+    }
+    if (timeoutMs !== undefined && now - this.#started >= timeoutMs) return { endedBy: 'timeout', findings: [] };
+    return undefined;
+  }
+
+  /** The thread that `t` waits for, when it waits for a lock someone holds or a thread to end. */
+  #waitsFor(t: ThreadInfo): ThreadInfo | undefined {
+    const blocked = t.blocked;
+    if (!blocked) return undefined;
+    if (blocked.kind === EventKind.LockAttempt) {
+      const owner = this.#owners.get(blocked.object);
+      return owner && owner.thread !== t.id ? this.#threads.get(owner.thread) : undefined;
+    }
+    if (blocked.kind === EventKind.BlockBegin && this.#objects.get(blocked.object)?.type === ObjectType.Thread) {
+      const child = this.#threadOfObject.get(blocked.object);
+      return child === undefined ? undefined : this.#threads.get(child);
+    }
+    return undefined;
+  }
+
+  #waitForCycle(): ThreadInfo[] | undefined {
+    for (const start of this.#threads.values()) {
+      const path: ThreadInfo[] = [];
+      const seen = new Set<number>();
+      let current: ThreadInfo | undefined = start;
+      while (current && current.live && !seen.has(current.id)) {
+        seen.add(current.id);
+        path.push(current);
+        current = this.#waitsFor(current);
+      }
+      if (current && current.id === start.id && path.length > 1) return path;
+    }
+    return undefined;
+  }
+
+  #location(site: number): SourceLocation | undefined {
+    const found = this.#sites.get(site);
+    if (!found) return undefined;
+    return { file: found.file, line: found.line, column: found.column, ...(found.functionName ? { functionName: found.functionName } : {}) };
+  }
+
+  #ref(thread: number): ThreadRef {
+    return { id: thread, name: this.#names.get(thread) ?? (thread === 0 ? 'main' : `thread ${thread}`) };
+  }
+
+  #objectName(object: number): string {
+    const info = this.#objects.get(object);
+    const created = info ? this.#location(info.site) : undefined;
+    const type = info ? objectTypeName(info.type) : 'object';
+    return created ? `${type} created at ${formatLocation(created, this.#options.cwd)}` : `${type} #${object % 2 ** 32}`;
+  }
+
+  #finding(threads: ThreadInfo[], cycle: boolean): Finding {
+    const cwd = this.#options.cwd;
+    const related: RelatedLocation[] = threads.map((t) => {
+      const blocked = t.blocked!;
+      const owner = blocked.kind === EventKind.LockAttempt ? this.#owners.get(blocked.object) : undefined;
+      const holder = owner ? `, held by thread '${this.#ref(owner.thread).name}' since ${formatLocation(this.#location(owner.site), cwd)}` : '';
+      return {
+        message: `thread '${this.#ref(t.id).name}' waits for ${this.#objectName(blocked.object)}${holder}`,
+        location: this.#location(blocked.site),
+        thread: this.#ref(t.id),
+      };
+    });
+    // The primary location does not depend on which thread got stuck first: the first wait in source order.
+    const ordered = related
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => (a.r.location?.file ?? '').localeCompare(b.r.location?.file ?? '') || (a.r.location?.line ?? 0) - (b.r.location?.line ?? 0));
+    const primary = ordered[0]!.r;
+    const names = threads.map((t) => `'${this.#ref(t.id).name}'`);
+    const message = cycle
+      ? `Deadlock: threads ${names.join(', ')} wait for each other in a cycle; racecheck ended the program after ${this.#options.graceMs} ms`
+      : `Deadlock: every thread is blocked (${names.join(', ')}); racecheck ended the program after ${this.#options.graceMs} ms`;
+    return {
+      ruleId: 'deadlock',
+      severity: SEVERITY_OF.deadlock,
+      message,
+      ...(primary.location ? { location: primary.location } : {}),
+      ...(primary.thread ? { thread: primary.thread } : {}),
+      related,
+      threads: threads.map((t) => this.#ref(t.id)),
+      count: 1,
+      fingerprint: fingerprintOf('deadlock', related.map((r) => r.location), cwd),
+    };
+  }
+}
+
+/** The collector loads this module by URL and calls it (the tracer does not import the analyzer). */
+export function createObserver(options: WatchdogOptions): DeadlockWatchdog {
+  return new DeadlockWatchdog(options);
+}
