@@ -11,6 +11,7 @@ export { Pipe, Connection, type PipeOptions } from './pipe.js';
 export { Thread, currentThread, type ThreadOptions, type ThreadTarget } from './thread.js';
 export { Timer } from './timer.js';
 export { track, untracked, type SharedTypedArray } from './tracked.js';
+export { happensBefore, happensAfter, CustomLock } from './annotations.js';
 export { revive, HANDLE_KEY, type SharedDescriptor } from '../core/handles.js';
 export type { Timeout, WaitOptions, AsyncWaitOptions } from './waiting.js';
 export * from '../core/errors.js';

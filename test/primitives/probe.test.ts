@@ -13,7 +13,7 @@ class MemoryRecorder implements EventRecorder {
 afterEach(() => stopTracing());
 
 describe('the instrumentation hook', () => {
-  it('records each operation with the object it touched, in order', () => {
+  it('records each operation with the object it touched, in order (try-acquires marked as such)', () => {
     const recorder = new MemoryRecorder();
     const lock = new Lock();
     const queue = new Queue<string>();
@@ -30,10 +30,10 @@ describe('the instrumentation hook', () => {
       { kind: 'LockAttempt', objectId: lock.objectId, arg: 0 },
       { kind: 'LockAcquired', objectId: lock.objectId, arg: 0 },
       { kind: 'LockRelease', objectId: lock.objectId, arg: 0 },
-      { kind: 'LockAttempt', objectId: lock.objectId, arg: 0 },
-      { kind: 'LockAcquired', objectId: lock.objectId, arg: 0 },
-      { kind: 'LockAttempt', objectId: lock.objectId, arg: 0 },
-      { kind: 'LockTryFailed', objectId: lock.objectId, arg: 0 },
+      { kind: 'LockAttempt', objectId: lock.objectId, arg: 1 },
+      { kind: 'LockAcquired', objectId: lock.objectId, arg: 1 },
+      { kind: 'LockAttempt', objectId: lock.objectId, arg: 1 },
+      { kind: 'LockTryFailed', objectId: lock.objectId, arg: 1 },
       { kind: 'QueuePut', objectId: queue.objectId, arg: 0 },
       { kind: 'QueueGet', objectId: queue.objectId, arg: 0 },
     ]);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, Thread } from '../../src/primitives/index.js';
 import { Collector, type CollectorSink } from '../../src/tracer/collector.js';
 import { createRing, RingWriter } from '../../src/tracer/ring.js';
-import { EventKind, KIND_MASK, Record } from '../../src/tracer/schema.js';
+import { EventKind, isSyncKind, KIND_MASK, Record } from '../../src/tracer/schema.js';
 import { TraceFileWriter, TraceReader } from '../../src/tracer/trace-file.js';
 
 const workers = new URL('./ring-workers.ts', import.meta.url);
@@ -79,7 +79,7 @@ describe('the ring buffer', () => {
     const writer = new RingWriter(ring);
     const kinds = Object.values(EventKind).filter((k) => k !== EventKind.SiteDefine && k !== EventKind.ThreadName && k !== EventKind.LaneAttach && k !== EventKind.LaneDetach);
     for (const [i, kind] of kinds.entries()) {
-      writer.record(kind, 8, -7 - i, 1000 + i, 0, i * 3, kind < EventKind.MemoryRead || (kind >= EventKind.AtomicLoad && kind <= EventKind.AtomicNotify));
+      writer.record(kind, 8, -7 - i, 1000 + i, 0, i * 3, isSyncKind(kind));
       collector.drainOnce();
     }
     // Text long enough to wrap past the end of the 64-record lane.
