@@ -8,7 +8,7 @@ import {
   describeLocks,
   fingerprintOf,
   formatLocation,
-  SEVERITY_OF,
+  severityOf,
   type Finding,
   type LockRef,
   type LockStatistics,
@@ -178,7 +178,7 @@ class Analysis {
       const thread = this.#threadRef(event.thread);
       this.#findings.push({
         ruleId: 'lock-held-at-exit',
-        severity: SEVERITY_OF['lock-held-at-exit'],
+        severity: severityOf('lock-held-at-exit'),
         message: `Thread '${thread.name}' ended while holding ${this.#lockName(held.lock)}: no other thread can ever take it`,
         location,
         thread,
@@ -199,7 +199,7 @@ class Analysis {
     const created = this.#objects.get(lock);
     this.#findings.push({
       ruleId: 'primitive-misuse',
-      severity: SEVERITY_OF['primitive-misuse'],
+      severity: severityOf('primitive-misuse'),
       message,
       location,
       thread,
@@ -298,11 +298,11 @@ class Analysis {
     const where = `shared memory (buffer ${race.buffer % 2 ** 32}, byte offset ${race.offset})`;
     const message =
       rule === 'data-race'
-        ? `Data race on ${where}: ${primary.access} by thread '${thread.name}' and ${secondary.access} by thread '${other.name}' at ${formatLocation(otherLocation, cwd)} are not ordered by any synchronisation`
-        : `Possible race on ${where}: ${primary.access} by thread '${thread.name}' and ${secondary.access} by thread '${other.name}' at ${formatLocation(otherLocation, cwd)} are ordered only by Atomics operations racecheck does not model; if they synchronise, say so with happensBefore/happensAfter`;
+        ? `Data race on ${where}: this ${primary.access} by thread '${thread.name}' is not ordered with a ${secondary.access} by thread '${other.name}'`
+        : `Possible race on ${where}: this ${primary.access} by thread '${thread.name}' and a ${secondary.access} by thread '${other.name}' are ordered only by Atomics operations racecheck does not model; if they synchronise, say so with happensBefore/happensAfter`;
     return {
       ruleId: rule,
-      severity: SEVERITY_OF[rule],
+      severity: severityOf(rule),
       message,
       location,
       thread,
@@ -362,7 +362,7 @@ class Analysis {
     });
     return {
       ruleId: 'lock-order-inversion',
-      severity: SEVERITY_OF['lock-order-inversion'],
+      severity: severityOf('lock-order-inversion'),
       message: `Lock-order inversion (potential deadlock): cycle in lock order graph: ${[...names, names[0]].join(' => ')}`,
       location,
       thread,
@@ -383,7 +383,7 @@ class Analysis {
       const child = this.#threadRef(spawn.child);
       leaks.push({
         ruleId: 'thread-leak',
-        severity: SEVERITY_OF['thread-leak'],
+        severity: severityOf('thread-leak'),
         message: `Thread '${child.name}' was started here and never joined: the program cannot know it finished, or how`,
         location,
         thread: parent,

@@ -8,7 +8,7 @@
  * Records arrive per lane, so across threads they are not in order; lock ownership follows the global
  * sequence numbers the records carry, so a release seen after the next acquire cannot undo it.
  */
-import { fingerprintOf, formatLocation, SEVERITY_OF, type Finding, type RelatedLocation, type SourceLocation, type ThreadRef } from '../core/findings.js';
+import { fingerprintOf, formatLocation, severityOf, type Finding, type RelatedLocation, type SourceLocation, type ThreadRef } from '../core/findings.js';
 import {
   AcquireMode,
   carriesText,
@@ -244,7 +244,7 @@ export class DeadlockWatchdog {
       : `Deadlock: every thread is blocked (${names.join(', ')}); racecheck ended the program after ${this.#options.graceMs} ms`;
     return {
       ruleId: 'deadlock',
-      severity: SEVERITY_OF.deadlock,
+      severity: severityOf('deadlock'),
       message,
       ...(primary.location ? { location: primary.location } : {}),
       ...(primary.thread ? { thread: primary.thread } : {}),

@@ -5,7 +5,12 @@
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { RacecheckError } from '../core/errors.js';
+import { formatLocation, type Report } from '../core/findings.js';
+import { isRuleId, RULE_IDS, type RuleId } from '../core/rules.js';
+import { FORMAT_NAMES, FORMATTERS, type FormatName } from '../report/formatters/index.js';
 import { dumpTrace } from '../tracer/dump.js';
+import { emitReport, exitCodeFor, parseReports, type OutputOptions } from './output.js';
+import { analyzeTraceFile, removeTrace, runTraced } from './run-command.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -14,29 +19,144 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 /** Exit codes, as ESLint's: 0 clean, 1 findings, 2 the tool could not do its job. */
 export const ExitCode = { Clean: 0, Findings: 1, ToolError: 2 } as const;
 
-function traceCommands(cli: Argv): Argv {
+/** The output options, declared once for every command that reports. */
+function outputOptions<T>(cli: Argv<T>) {
   return cli
-    .command(
-      'dump <trace>',
-      'print a trace as JSON lines: a metadata line, one line per event in merged order, a summary line',
-      (y) => y.positional('trace', { type: 'string', demandOption: true, describe: 'a trace file written by racecheck run --trace' }),
-      (args) => {
-        dumpTrace(String(args.trace), (line) => process.stdout.write(`${line}\n`));
-      },
-    )
-    .example('$0 trace dump run.trace | head', 'the first events of a saved trace')
-    .demandCommand(1, 'Name a trace command; see racecheck trace --help.');
+    .option('format', {
+      alias: 'f',
+      choices: FORMAT_NAMES,
+      default: 'stylish' as FormatName,
+      describe: `report format: ${FORMAT_NAMES.map((name) => `${name} (${FORMATTERS[name].description})`).join('; ')}`,
+    })
+    .option('output', { alias: 'o', type: 'string', describe: 'write the report to a file (whole, or not at all); a summary goes to stderr' })
+    .option('report', { type: 'string', array: true, default: [] as string[], describe: 'also write <format>=<file>; repeatable' })
+    .option('max-warnings', { type: 'number', default: -1, describe: 'exit 1 when there are more warnings than this (-1: no limit)' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'report errors only' })
+    .option('color', { type: 'boolean', default: Boolean(process.stdout.isTTY), describe: 'color the stylish output' })
+    .option('rule', { type: 'string', array: true, describe: `report only these rules (${RULE_IDS.join(', ')})` })
+    .option('stats', { type: 'boolean', default: false, describe: 'print per-lock statistics: acquisitions, contention, waits, longest hold' });
 }
+
+interface OutputArgs {
+  format: FormatName;
+  output?: string;
+  report: string[];
+  maxWarnings: number;
+  quiet: boolean;
+  color: boolean;
+  rule?: string[];
+  stats: boolean;
+}
+
+function toOutput(args: OutputArgs): OutputOptions {
+  return {
+    format: args.format,
+    ...(args.output ? { output: args.output } : {}),
+    report: parseReports(args.report),
+    color: args.color,
+    quiet: args.quiet,
+    maxWarnings: args.maxWarnings,
+  };
+}
+
+function rulesOf(args: OutputArgs): ReadonlySet<RuleId> | undefined {
+  if (!args.rule) return undefined;
+  for (const rule of args.rule) if (!isRuleId(rule)) throw new UsageError(`unknown rule '${rule}'; the rules are ${RULE_IDS.join(', ')}`);
+  return new Set(args.rule as RuleId[]);
+}
+
+function printStats(report: Report): void {
+  const stats = report.stats ?? [];
+  if (stats.length === 0) return;
+  const ms = (value: number): string => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
+  process.stdout.write('\nLock statistics\n');
+  for (const s of [...stats].sort((a, b) => b.waitTotal - a.waitTotal)) {
+    process.stdout.write(
+      `  ${s.lock.name}: ${s.acquisitions} acquisitions, ${s.contended} contended, waited ${ms(s.waitTotal)} (longest ${ms(s.waitLongest)}), longest hold ${ms(s.holdLongest)}${s.holdLongestAt ? ` at ${formatLocation(s.holdLongestAt, report.cwd)}` : ''}\n`,
+    );
+  }
+}
+
+class UsageError extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.Clean;
+  const cwd = process.cwd();
   try {
     await yargs(argv)
       .scriptName('racecheck')
       .usage('$0 <command> [options]\n\nFinds data races and deadlocks in Node.js programs that use worker threads.')
-      .command('trace', 'work with saved trace files', traceCommands)
+      .parserConfiguration({ 'populate--': true })
+      .command(
+        'run <entry> [args..]',
+        'run a program (.ts, .mts, .js, .mjs) with tracing on and report races and deadlocks',
+        (y) =>
+          outputOptions(y)
+            .positional('entry', { type: 'string', demandOption: true, describe: 'the program to run' })
+            .positional('args', { type: 'string', array: true, describe: "the program's own arguments (after --)" })
+            .option('trace', { type: 'string', describe: 'keep the binary trace in this file (racecheck report can read it again)' })
+            .option('timeout', { type: 'number', describe: 'end the program after this many seconds, keeping the findings' })
+            .option('deadlock-grace', { type: 'number', default: 2, describe: 'seconds a deadlock must last before racecheck ends the program' })
+            .option('program-exit', { type: 'boolean', default: false, describe: "also exit 1 when the program itself exits non-zero or is killed" })
+            .example('$0 run app.ts', 'run app.ts traced and print races and deadlocks')
+            .example('$0 run app.ts --format sarif -o racecheck.sarif -- --port 8080', 'SARIF for code scanning; app.ts gets --port 8080')
+            .example('$0 run worker-pool.mjs --timeout 30 --trace run.trace', 'end after 30 s and keep the trace'),
+        async (args) => {
+          const output = toOutput(args as unknown as OutputArgs);
+          const rules = rulesOf(args as unknown as OutputArgs);
+          const programArgs = [...((args['args'] as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
+          const { tracePath, run } = await runTraced({
+            entry: String(args.entry),
+            args: programArgs,
+            ...(args.trace ? { trace: args.trace } : {}),
+            ...(args.timeout !== undefined ? { timeoutSeconds: args.timeout } : {}),
+            deadlockGraceSeconds: args['deadlock-grace'] as number,
+            cwd,
+          });
+          try {
+            const report = analyzeTraceFile(tracePath, { cwd, run, ...(rules ? { rules } : {}) });
+            emitReport(report, output, version, run.program);
+            if (args.stats && !output.output && output.format === 'stylish') printStats(report);
+            exitCode = exitCodeFor(report, output.maxWarnings);
+            const programFailed = (run.exitCode ?? 0) !== 0 || run.signal !== null || report.run?.endedBy !== undefined;
+            if (args['program-exit'] && programFailed) exitCode = ExitCode.Findings;
+          } finally {
+            if (!args.trace) removeTrace(tracePath);
+          }
+        },
+      )
+      .command(
+        'report <trace>',
+        'analyze a saved trace again, offline, with the same formats',
+        (y) =>
+          outputOptions(y)
+            .positional('trace', { type: 'string', demandOption: true, describe: 'a trace written by racecheck run --trace' })
+            .example('$0 report run.trace --format json', 'the findings of a saved run as ESLint JSON'),
+        (args) => {
+          const output = toOutput(args as unknown as OutputArgs);
+          const rules = rulesOf(args as unknown as OutputArgs);
+          const report = analyzeTraceFile(String(args.trace), { cwd, ...(rules ? { rules } : {}) });
+          emitReport(report, output, version, report.run?.program);
+          if (args.stats && !output.output && output.format === 'stylish') printStats(report);
+          exitCode = exitCodeFor(report, output.maxWarnings);
+        },
+      )
+      .command('trace', 'work with saved trace files', (y) =>
+        y
+          .command(
+            'dump <trace>',
+            'print a trace as JSON lines: a metadata line, one line per event in merged order, a summary line',
+            (z) => z.positional('trace', { type: 'string', demandOption: true, describe: 'a trace written by racecheck run --trace' }),
+            (args) => {
+              dumpTrace(String(args.trace), (line) => process.stdout.write(`${line}\n`));
+            },
+          )
+          .example('$0 trace dump run.trace | head', 'the first events of a saved trace')
+          .demandCommand(1, 'Name a trace command; see racecheck trace --help.'),
+      )
       .version(version)
       .help()
+      .alias('h', 'help')
       .strict()
       .demandCommand(1, 'Name a command; see racecheck --help.')
       .fail((message, error) => {
@@ -50,9 +170,7 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-class UsageError extends Error {}
-
 function oneLine(error: unknown): string {
-  const message = error instanceof RacecheckError || error instanceof UsageError || error instanceof Error ? error.message : String(error);
+  const message = error instanceof RacecheckError || error instanceof Error ? error.message : String(error);
   return message.split('\n')[0]!;
 }

@@ -5,34 +5,9 @@
 import { createHash } from 'node:crypto';
 import { relative, sep } from 'node:path';
 
-export const RuntimeRuleIds = [
-  'data-race',
-  'async-race',
-  'lock-order-inversion',
-  'deadlock',
-  'lock-held-at-exit',
-  'thread-leak',
-  'unmodeled-sync',
-  'primitive-misuse',
-] as const;
+import { ruleMeta, type RuleId, type Severity } from './rules.js';
 
-export const StaticRuleIds = [
-  'atomic-update-across-await',
-  'lock-not-released',
-  'lock-order-inversion',
-  'blocking-wait-on-main-thread',
-  'lock-held-across-await',
-  'condition-wait-without-loop',
-  'unjoined-thread',
-  'shared-write-outside-lock',
-  'parse-error',
-] as const;
-
-export type RuntimeRuleId = (typeof RuntimeRuleIds)[number];
-export type StaticRuleId = (typeof StaticRuleIds)[number];
-export type RuleId = RuntimeRuleId | StaticRuleId;
-
-export type Severity = 'error' | 'warning';
+export type { RuleId, Severity } from './rules.js';
 
 export interface SourceLocation {
   /** Absolute path (formatters make it relative). */
@@ -112,24 +87,10 @@ export interface Report {
   cwd: string;
 }
 
-export const SEVERITY_OF: Record<RuleId, Severity> = {
-  'data-race': 'error',
-  'async-race': 'error',
-  'lock-order-inversion': 'error',
-  deadlock: 'error',
-  'lock-held-at-exit': 'error',
-  'thread-leak': 'warning',
-  'unmodeled-sync': 'warning',
-  'primitive-misuse': 'error',
-  'atomic-update-across-await': 'error',
-  'lock-not-released': 'error',
-  'blocking-wait-on-main-thread': 'warning',
-  'lock-held-across-await': 'warning',
-  'condition-wait-without-loop': 'error',
-  'unjoined-thread': 'warning',
-  'shared-write-outside-lock': 'error',
-  'parse-error': 'error',
-};
+/** Default severity of a rule. */
+export function severityOf(id: RuleId): Severity {
+  return ruleMeta(id).severity;
+}
 
 /** A path relative to `cwd`, with forward slashes (fingerprints and SARIF need one spelling). */
 export function relativePath(file: string, cwd: string): string {

@@ -1,0 +1,116 @@
+/**
+ * `racecheck run <entry>`: checks the entry, starts it under the traced session (`node --import tsx
+ * --import <preload>`), passes stdin/stdout/stderr through untouched, waits for it however it ends, then
+ * analyzes the trace.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
+import { FileAccessError, InvalidArgumentError, RacecheckError } from '../core/errors.js';
+import type { RunInfo } from '../core/findings.js';
+import { analyzeTraceFile } from '../session/analyze-file.js';
+import { checkWritable } from '../session/session.js';
+
+const require = createRequire(import.meta.url);
+const ENTRY_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
+
+export class EntrySyntaxError extends RacecheckError {
+  constructor(message: string) {
+    super('RACECHECK_ENTRY_SYNTAX', message);
+  }
+}
+
+export function checkEntry(entry: string): string {
+  const path = resolve(entry);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new FileAccessError(`entry not found: ${entry}`);
+  if (!ENTRY_EXTENSIONS.has(extname(path))) {
+    throw new InvalidArgumentError(`cannot run ${entry}: racecheck runs .ts, .mts, .cts, .js, .mjs and .cjs programs`);
+  }
+  const source = readFileSync(path, 'utf8');
+  const { diagnostics = [] } = ts.transpileModule(source, {
+    fileName: path,
+    reportDiagnostics: true,
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ESNext, allowJs: true },
+  });
+  const syntax = diagnostics.find((d) => d.category === ts.DiagnosticCategory.Error && d.file && d.start !== undefined);
+  if (syntax?.file && syntax.start !== undefined) {
+    const { line, character } = syntax.file.getLineAndCharacterOfPosition(syntax.start);
+    const message = ts.flattenDiagnosticMessageText(syntax.messageText, ' ');
+    throw new EntrySyntaxError(`syntax error in ${entry}:${line + 1}:${character + 1}: ${message}`);
+  }
+  return path;
+}
+
+export interface RunOptions {
+  entry: string;
+  args: string[];
+  trace?: string;
+  timeoutSeconds?: number;
+  deadlockGraceSeconds: number;
+  cwd: string;
+}
+
+export interface RunResult {
+  tracePath: string;
+  run: RunInfo;
+}
+
+function secondsToMs(value: number | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`${option} takes a positive number of seconds, got ${value}`);
+  return Math.round(value * 1000);
+}
+
+/** Runs the program traced; resolves when it has ended, however it ended. */
+export async function runTraced(options: RunOptions): Promise<RunResult> {
+  const entry = checkEntry(options.entry);
+  const timeoutMs = secondsToMs(options.timeoutSeconds, '--timeout');
+  const graceMs = secondsToMs(options.deadlockGraceSeconds, '--deadlock-grace')!;
+  const tracePath = resolve(options.trace ?? join(tmpdir(), `racecheck-${process.pid}-${Date.now()}.trace`));
+  checkWritable(tracePath);
+  const preload = pathToFileURL(fileURLToPath(new URL('../session/preload.js', import.meta.url))).href;
+  const tsx = pathToFileURL(require.resolve('tsx')).href;
+  const child = spawn(process.execPath, ['--import', tsx, '--import', preload, entry, ...options.args], {
+    stdio: 'inherit',
+    cwd: options.cwd,
+    env: {
+      ...process.env,
+      RACECHECK_TRACE: tracePath,
+      RACECHECK_DEADLOCK_GRACE_MS: String(graceMs),
+      ...(timeoutMs !== undefined ? { RACECHECK_TIMEOUT_MS: String(timeoutMs) } : {}),
+    },
+  });
+  // Ctrl-C reaches the program (same process group); racecheck stays to report what was traced.
+  const ignore = (): void => undefined;
+  const forward = (signal: NodeJS.Signals) => (): void => void child.kill(signal);
+  const onTerm = forward('SIGTERM');
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', onTerm);
+  // The session ends a timed-out program itself; this only covers a program whose runtime hangs too.
+  const backstop = timeoutMs !== undefined ? setTimeout(() => child.kill('SIGKILL'), timeoutMs + 10_000) : undefined;
+  try {
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done, fail) => {
+      child.on('error', fail);
+      child.on('exit', (exitCode, exitSignal) => done([exitCode, exitSignal]));
+    });
+    return { tracePath, run: { program: entry, exitCode: code, signal } };
+  } finally {
+    clearTimeout(backstop);
+    process.removeListener('SIGINT', ignore);
+    process.removeListener('SIGTERM', onTerm);
+  }
+}
+
+export function removeTrace(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+export { analyzeTraceFile };

@@ -1,0 +1,45 @@
+/** Analysis of a saved trace: what `racecheck run` does after the program ends, and `racecheck report`. */
+import { readFileSync } from 'node:fs';
+import { analyzeTrace } from '../analyzer/analyze.js';
+import type { Finding, Report, RunInfo } from '../core/findings.js';
+import type { RuleId } from '../core/rules.js';
+import { applySuppressions } from '../report/suppressions.js';
+import { TraceReader } from '../tracer/trace-file.js';
+
+export interface AnalyzeFileOptions {
+  cwd: string;
+  rules?: ReadonlySet<RuleId>;
+  run?: RunInfo;
+}
+
+export function analyzeTraceFile(path: string, options: AnalyzeFileOptions): Report {
+  const reader = new TraceReader(path);
+  const report = analyzeTrace(
+    { events: () => reader.events(), site: (id) => reader.sites.get(id), threadName: (thread) => reader.threadName(thread) },
+    {
+      cwd: options.cwd,
+      ...(options.rules ? { rules: options.rules } : {}),
+      extraFindings: (reader.findings as Finding[]).filter((f) => !options.rules || options.rules.has(f.ruleId)),
+    },
+  );
+  const files = new Set([...reader.sites.values()].map((site) => site.file));
+  const { findings } = applySuppressions(report.findings, files, readSource, options.cwd);
+  return {
+    ...report,
+    findings,
+    run: {
+      ...(reader.meta.program ? { program: reader.meta.program } : {}),
+      ...options.run,
+      traceComplete: reader.complete,
+      ...(reader.end?.endedBy ? { endedBy: reader.end.endedBy as RunInfo['endedBy'] } : {}),
+    },
+  };
+}
+
+function readSource(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
