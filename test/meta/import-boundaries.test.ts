@@ -18,7 +18,7 @@ const allowed: Record<string, string[]> = {
   analyzer: ['core', 'tracer'],
   static: ['core', 'analyzer'],
   report: ['core'],
-  session: ['core', 'tracer', 'analyzer', 'primitives'],
+  session: ['core', 'tracer', 'analyzer', 'primitives', 'report'],
   cli: ['core', 'index', 'session', 'report', 'static', 'tracer', 'analyzer'],
   vitest: ['core', 'index', 'session', 'report'],
   index: ['core', 'primitives', 'tracer', 'analyzer', 'report', 'session', 'static'],

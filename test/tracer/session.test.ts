@@ -46,7 +46,7 @@ describe('a traced run', () => {
   it('leaves a complete trace when the program calls process.exit(3)', async () => {
     const trace = tempPath('exit.trace');
     const run = await runTraced(program, ['exit'], trace);
-    expect(run.code).toBe(3);
+    expect(run.code, run.stderr).toBe(3);
     expectCompleteTrace(trace);
   });
 
@@ -59,7 +59,7 @@ describe('a traced run', () => {
         process.kill(pid, 'SIGTERM');
       }
     });
-    expect(run.signal).toBe('SIGTERM');
+    expect(run.signal, `exit code ${run.code}, stderr: ${run.stderr}`).toBe('SIGTERM');
     expectCompleteTrace(trace);
   });
 
