@@ -121,6 +121,9 @@ export class DeadlockWatchdog {
         return;
       case EventKind.ThreadSpawn:
         this.#threadOfObject.set(object, arg);
+        // The new thread is running (starting up) until it says otherwise: it may be about to release
+        // everyone, even before its first event.
+        this.#thread(arg);
         thread.blocked = undefined;
         return;
       case EventKind.LockAttempt:

@@ -46,8 +46,9 @@ export function sleepSync(words: Int32Array, index: number, expected: number, de
 }
 
 /**
- * The async twin of `sleepSync`. A finite wait holds a timer so that Node keeps the process alive for it
- * (a pending `Atomics.waitAsync` alone does not). An aborted wait rejects at once; if its abandoned waiter
+ * The async twin of `sleepSync`. Every wait holds a timer so that Node keeps the thread alive for it: a
+ * pending `Atomics.waitAsync` alone does not, and a worker whose only work is `await queue.getAsync()`
+ * would otherwise end in the middle of it. An aborted wait rejects at once; if its abandoned waiter
  * is later woken, the wake-up is passed on, so abandoning never swallows a `notify(…, 1)` meant for
  * somebody else.
  */
@@ -65,7 +66,7 @@ export function sleepAsync(
   const result = Atomics.waitAsync(words, index, expected, finite ? remaining : undefined);
   if (!result.async) return Promise.resolve(true);
   return new Promise<boolean>((resolve, reject) => {
-    const keepAlive = finite ? setTimeout(() => undefined, remaining + 1) : undefined;
+    const keepAlive = setTimeout(() => undefined, finite ? remaining + 1 : 2 ** 31 - 1);
     let settled = false;
     const onAbort = (): void => {
       if (settled) return;

@@ -1,6 +1,6 @@
 /** Analysis of a saved trace: what `racecheck run` does after the program ends, and `racecheck report`. */
 import { readFileSync } from 'node:fs';
-import { analyzeTrace } from '../analyzer/analyze.js';
+import { analyzeTrace, sortFindings } from '../analyzer/analyze.js';
 import type { Finding, Report, RunInfo } from '../core/findings.js';
 import type { RuleId } from '../core/rules.js';
 import { applySuppressions } from '../report/suppressions.js';
@@ -16,14 +16,15 @@ export function analyzeTraceFile(path: string, options: AnalyzeFileOptions): Rep
   const reader = new TraceReader(path);
   const report = analyzeTrace(
     { events: () => reader.events(), site: (id) => reader.sites.get(id), threadName: (thread) => reader.threadName(thread) },
-    {
-      cwd: options.cwd,
-      ...(options.rules ? { rules: options.rules } : {}),
-      extraFindings: (reader.findings as Finding[]).filter((f) => !options.rules || options.rules.has(f.ruleId)),
-    },
+    { cwd: options.cwd, ...(options.rules ? { rules: options.rules } : {}) },
   );
+  // Read only now: the Findings chunk (the watchdog's) comes at the end of the trace.
+  const duringRun = (reader.findings as Finding[]).filter((f) => !options.rules || options.rules.has(f.ruleId));
+  // A run racecheck had to end, or one cut short, never reached the joins: unjoined threads say nothing.
+  const endedEarly = reader.end?.endedBy !== undefined || !reader.complete;
+  const all = [...report.findings.filter((f) => !(endedEarly && f.ruleId === 'thread-leak')), ...duringRun];
   const files = new Set([...reader.sites.values()].map((site) => site.file));
-  const { findings } = applySuppressions(report.findings, files, readSource, options.cwd);
+  const { findings } = applySuppressions(sortFindings(all), files, readSource, options.cwd);
   return {
     ...report,
     findings,

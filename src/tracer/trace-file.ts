@@ -161,6 +161,9 @@ export class TraceReader {
   #fileOffset = 0;
   #eof = false;
   readonly #lanes = new Map<number, Lane>();
+  /** Each thread interns its own sites: a site defined again by another thread maps to the first id. */
+  readonly #siteAliases = new Map<number, number>();
+  readonly #siteIds = new Map<string, number>();
   #nextSeq = 0;
 
   constructor(path: string) {
@@ -293,8 +296,17 @@ export class TraceReader {
           throw this.#error(recordOffset, `damaged record: its text of ${arg} bytes runs past the chunk`);
         }
         const text = payload.toString('utf8', base + Record.BYTES, base + Record.BYTES + arg);
-        if (kind === EventKind.SiteDefine) this.sites.set(objectLo, decodeSite(text));
-        else this.threadNames.set(objectLo, text);
+        if (kind === EventKind.SiteDefine) {
+          const known = this.#siteIds.get(text);
+          if (known === undefined) {
+            this.#siteIds.set(text, objectLo);
+            this.sites.set(objectLo, decodeSite(text));
+          } else {
+            this.#siteAliases.set(objectLo, known);
+          }
+        } else {
+          this.threadNames.set(objectLo, text);
+        }
         i += slots;
         continue;
       }
@@ -311,13 +323,17 @@ export class TraceReader {
         seq: sync ? this.#unwrap(seq32) : -1,
         objectHi: payload.readInt32LE(base + Record.OBJECT_HI * 4),
         objectLo,
-        site: payload.readInt32LE(base + Record.SITE * 4),
+        site: this.#canonicalSite(payload.readInt32LE(base + Record.SITE * 4)),
         arg,
         width: (kindWord >>> WIDTH_SHIFT) & 0xff,
         time: sync ? payload.readDoubleLE(base + Record.TIME_F64 * 8) : 0,
         offset: recordOffset,
       });
     }
+  }
+
+  #canonicalSite(site: number): number {
+    return this.#siteAliases.get(site) ?? site;
   }
 
   /** Sequence numbers are uint32 on disk; the one meant is the one nearest the next expected. */

@@ -11,7 +11,7 @@ import {
   QueueShutDownError,
   TaskDoneError,
 } from '../../src/primitives/index.js';
-import { echoDoubled, getInto, putAll, spawn, squareUntilEnd } from './workers.js';
+import { awaitItem, echoDoubled, getInto, putAll, spawn, squareUntilEnd } from './workers.js';
 
 describe('Queue', () => {
   it('hands items across threads in FIFO order', async () => {
@@ -22,6 +22,16 @@ describe('Queue', () => {
     await consumer.joinAsync();
     expect(Array.from(out)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     expect(queue.empty()).toBe(true);
+  });
+
+  it('a worker awaiting getAsync stays alive until the item comes', async () => {
+    const queue = new Queue<number>();
+    const out = new Int32Array(new SharedArrayBuffer(4));
+    const thread = spawn(awaitItem, queue, out);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    queue.put(7);
+    await thread.joinAsync();
+    expect(out[0]).toBe(7);
   });
 
   it('LIFO returns the newest item first', () => {

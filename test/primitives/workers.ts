@@ -191,3 +191,8 @@ export class Counter extends Thread {
     for (let i = 0; i < this.times; i++) this.lock.withLock(() => void (this.counter[0] = this.counter[0]! + 1));
   }
 }
+
+/** A worker whose only work is an async wait: its event loop must stay alive until the item comes. */
+export async function awaitItem(queue: Queue<number>, out: Int32Array): Promise<void> {
+  out[0] = await queue.getAsync();
+}
