@@ -79,7 +79,7 @@ export class SiteTable {
     let frame: Frame | undefined;
     try {
       Error.prepareStackTrace = topUserFrame;
-      Error.stackTraceLimit = 16;
+      Error.stackTraceLimit = 10;
       const holder: { stack?: unknown } = {};
       Error.captureStackTrace(holder);
       frame = holder.stack as Frame | undefined;
