@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { RacecheckError } from '../core/errors.js';
 import { formatLocation, type Report } from '../core/findings.js';
-import { isRuleId, RULE_IDS, type RuleId } from '../core/rules.js';
+import { isRuleId, RULE_IDS, RULES, type RuleId } from '../core/rules.js';
 import { FORMAT_NAMES, FORMATTERS, type FormatName } from '../report/formatters/index.js';
 import { dumpTrace } from '../tracer/dump.js';
 import { emitReport, exitCodeFor, parseReports, type OutputOptions } from './output.js';
@@ -18,6 +18,8 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 
 /** Exit codes, as ESLint's: 0 clean, 1 findings, 2 the tool could not do its job. */
 export const ExitCode = { Clean: 0, Findings: 1, ToolError: 2 } as const;
+
+const RUNTIME_RULES = RULE_IDS.filter((id) => !RULES.get(id)!.kinds.includes('static') || RULES.get(id)!.kinds.includes('runtime'));
 
 /** The output options, declared once for every command that reports. */
 function outputOptions<T>(cli: Argv<T>) {
@@ -33,7 +35,7 @@ function outputOptions<T>(cli: Argv<T>) {
     .option('max-warnings', { type: 'number', default: -1, describe: 'exit 1 when there are more warnings than this (-1: no limit)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'report errors only' })
     .option('color', { type: 'boolean', default: Boolean(process.stdout.isTTY), describe: 'color the stylish output' })
-    .option('rule', { type: 'string', array: true, describe: `report only these rules (${RULE_IDS.join(', ')})` })
+    .option('rule', { type: 'string', array: true, describe: `report only these rules (${RUNTIME_RULES.join(', ')})` })
     .option('stats', { type: 'boolean', default: false, describe: 'print per-lock statistics: acquisitions, contention, waits, longest hold' });
 }
 
