@@ -183,7 +183,7 @@ class Analysis {
         location,
         thread,
         locksHeld: [this.#lockRef(held.lock)],
-        related: [{ message: `thread '${thread.name}' ended here`, location: this.#location(event.site), thread }],
+        related: this.#location(event.site) ? [{ message: `thread '${thread.name}' ended here`, location: this.#location(event.site), thread }] : [],
         threads: [thread],
         count: 1,
         fingerprint: fingerprintOf('lock-held-at-exit', [location], this.#options.cwd),
