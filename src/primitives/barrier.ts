@@ -13,13 +13,11 @@ import { EventKind, ObjectType, timedFlag } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { BARRIER_OUTCOME_BITS, BarrierLayout, Tag } from './layout.js';
 import { lockWordAsync, lockWordSync, unlockWord } from './mutex-word.js';
+import { openWords } from './open.js';
 import {
-  allocate,
-  attach,
   describe,
   exposeDescriptor,
   HANDLE_KEY,
-  objectIdOf,
   registerReviver,
   type SharedDescriptor,
 } from '../core/handles.js';
@@ -42,23 +40,18 @@ export class Barrier {
   readonly #timeout: number | undefined;
 
   constructor(parties: number | SharedDescriptor, options: BarrierOptions = {}) {
-    if (typeof parties === 'object') {
-      this.#words = attach(parties, Tag.Barrier, BarrierLayout.WORDS, 'Barrier');
-    } else {
-      if (!Number.isInteger(parties) || parties < 1) {
-        throw new InvalidArgumentError(`Barrier: parties must be an integer >= 1, got ${String(parties)}`);
-      }
-      this.#words = allocate(Tag.Barrier, BarrierLayout.WORDS);
-      this.#words[PARTIES] = parties;
+    const shared = typeof parties === 'object' ? parties : undefined;
+    if (!shared && (!Number.isInteger(parties) || (parties as number) < 1)) {
+      throw new InvalidArgumentError(`Barrier: parties must be an integer >= 1, got ${String(parties)}`);
     }
+    ({ words: this.#words, id: this.#id } = openWords(shared, Tag.Barrier, BarrierLayout.WORDS, 'Barrier', ObjectType.Barrier));
+    if (!shared) this.#words[PARTIES] = parties as number;
     if (options.action !== undefined && typeof options.action !== 'function') {
       throw new InvalidArgumentError('Barrier: action must be a function');
     }
     if (options.timeout !== undefined) checkTimeout(options.timeout, 'Barrier');
     this.#action = options.action;
     this.#timeout = options.timeout;
-    this.#id = objectIdOf(this.#words);
-    if (typeof parties !== 'object' && tracing) emit(EventKind.ObjectCreate, this.#id, ObjectType.Barrier);
     const timeout = options.timeout;
     exposeDescriptor(this, describe('Barrier', this.#words, timeout === undefined ? {} : { timeout }));
   }

@@ -2,13 +2,11 @@
 import { EventKind, ObjectType, timedFlag } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { EventLayout, Tag } from './layout.js';
+import { openWords } from './open.js';
 import {
-  allocate,
-  attach,
   describe,
   exposeDescriptor,
   HANDLE_KEY,
-  objectIdOf,
   registerReviver,
   type SharedDescriptor,
 } from '../core/handles.js';
@@ -22,11 +20,7 @@ export class Event {
   readonly #id: number;
 
   constructor(shared?: SharedDescriptor) {
-    this.#words = shared
-      ? attach(shared, Tag.Event, EventLayout.WORDS, 'Event')
-      : allocate(Tag.Event, EventLayout.WORDS);
-    this.#id = objectIdOf(this.#words);
-    if (!shared && tracing) emit(EventKind.ObjectCreate, this.#id, ObjectType.Event);
+    ({ words: this.#words, id: this.#id } = openWords(shared, Tag.Event, EventLayout.WORDS, 'Event', ObjectType.Event));
     exposeDescriptor(this, describe('Event', this.#words));
   }
 

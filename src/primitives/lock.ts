@@ -10,13 +10,11 @@ import { AcquireMode, EventKind, ObjectType } from '../tracer/schema.js';
 import { emit, onTracingChange, tracing } from '../tracer/probe.js';
 import { LockLayout, RLockLayout, Tag } from './layout.js';
 import { lockWordAsync, lockWordSync, tryLockWord, unlockWord } from './mutex-word.js';
+import { openWords } from './open.js';
 import {
-  allocate,
-  attach,
   describe,
   exposeDescriptor,
   HANDLE_KEY,
-  objectIdOf,
   registerReviver,
   type Shareable,
   type SharedDescriptor,
@@ -92,11 +90,7 @@ export class Lock implements Lockable {
 
   /** A new lock, or (given a shared descriptor) a handle on an existing one. */
   constructor(shared?: SharedDescriptor) {
-    this.#words = shared
-      ? attach(shared, Tag.Lock, LockLayout.WORDS, 'Lock')
-      : allocate(Tag.Lock, LockLayout.WORDS);
-    this.#id = objectIdOf(this.#words);
-    if (!shared && tracing) emit(EventKind.ObjectCreate, this.#id, ObjectType.Lock);
+    ({ words: this.#words, id: this.#id } = openWords(shared, Tag.Lock, LockLayout.WORDS, 'Lock', ObjectType.Lock));
     exposeDescriptor(this, describe('Lock', this.#words));
     const words = this.#words;
     this[conditionHooks] = {
@@ -166,11 +160,7 @@ export class RLock implements Lockable {
   readonly [conditionHooks]: ConditionLockHooks;
 
   constructor(shared?: SharedDescriptor) {
-    this.#words = shared
-      ? attach(shared, Tag.RLock, RLockLayout.WORDS, 'RLock')
-      : allocate(Tag.RLock, RLockLayout.WORDS);
-    this.#id = objectIdOf(this.#words);
-    if (!shared && tracing) emit(EventKind.ObjectCreate, this.#id, ObjectType.RLock);
+    ({ words: this.#words, id: this.#id } = openWords(shared, Tag.RLock, RLockLayout.WORDS, 'RLock', ObjectType.RLock));
     exposeDescriptor(this, describe('RLock', this.#words));
     const words = this.#words;
     this[conditionHooks] = {

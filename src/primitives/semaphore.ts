@@ -8,13 +8,11 @@ import { EventKind, ObjectType, timedFlag } from '../tracer/schema.js';
 import { emit, tracing } from '../tracer/probe.js';
 import { SemaphoreLayout, Tag } from './layout.js';
 import type { AcquireOptions } from './lock.js';
+import { openWords } from './open.js';
 import {
-  allocate,
-  attach,
   describe,
   exposeDescriptor,
   HANDLE_KEY,
-  objectIdOf,
   registerReviver,
   type SharedDescriptor,
 } from '../core/handles.js';
@@ -36,17 +34,13 @@ export class Semaphore {
 
   /** A semaphore with `value` permits, or a handle on a shared one. */
   constructor(value: number | SharedDescriptor = 1) {
-    if (typeof value === 'object') {
-      this.#words = attach(value, Tag.Semaphore, SemaphoreLayout.WORDS, new.target.name);
-    } else {
-      const permits = checkCount(value, `${new.target.name}`, 'the initial value', 0);
-      this.#words = allocate(Tag.Semaphore, SemaphoreLayout.WORDS);
+    const shared = typeof value === 'object' ? value : undefined;
+    const permits = shared ? 0 : checkCount(value, `${new.target.name}`, 'the initial value', 0);
+    const bounded = new.target === BoundedSemaphore;
+    ({ words: this.#words, id: this.#id } = openWords(shared, Tag.Semaphore, SemaphoreLayout.WORDS, new.target.name, bounded ? ObjectType.BoundedSemaphore : ObjectType.Semaphore));
+    if (!shared) {
       this.#words[VALUE] = permits;
-      this.#words[BOUND] = new.target === BoundedSemaphore ? permits : -1;
-    }
-    this.#id = objectIdOf(this.#words);
-    if (typeof value !== 'object' && tracing) {
-      emit(EventKind.ObjectCreate, this.#id, new.target === BoundedSemaphore ? ObjectType.BoundedSemaphore : ObjectType.Semaphore);
+      this.#words[BOUND] = bounded ? permits : -1;
     }
     exposeDescriptor(this, describe(this.#words[BOUND] === -1 ? 'Semaphore' : 'BoundedSemaphore', this.#words));
   }

@@ -5,7 +5,7 @@
  * (the report's cwd), anchored at %SRCROOT%.
  */
 import { pathToFileURL } from 'node:url';
-import { relativePath, type Finding, type RelatedLocation, type Report, type SourceLocation } from '../../core/findings.js';
+import { relativePath, type Finding, type RelatedLocation, type SourceLocation } from '../../core/findings.js';
 import { RULE_IDS, ruleDocsPath, ruleMeta, type RuleId } from '../../core/rules.js';
 import type { Formatter } from './types.js';
 

@@ -4,7 +4,7 @@
  * summary line. A header names how the program ended when that matters.
  */
 import { styleText } from 'node:util';
-import { formatLocation, relativePath, type Finding, type Report } from '../../core/findings.js';
+import { formatLocation, relativePath, type Finding } from '../../core/findings.js';
 import type { Formatter } from './types.js';
 
 type Style = Parameters<typeof styleText>[0];
