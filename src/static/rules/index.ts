@@ -1,0 +1,8 @@
+/** Every static rule, one module each. */
+import blockingWaitOnMainThread from './blocking-wait-on-main-thread.js';
+import conditionWaitWithoutLoop from './condition-wait-without-loop.js';
+import lockHeldAcrossAwait from './lock-held-across-await.js';
+import lockNotReleased from './lock-not-released.js';
+import type { StaticRule } from '../rule.js';
+
+export const STATIC_RULES: readonly StaticRule[] = [blockingWaitOnMainThread, conditionWaitWithoutLoop, lockHeldAcrossAwait, lockNotReleased];

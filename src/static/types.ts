@@ -1,0 +1,64 @@
+/**
+ * What a value is, asked of the type checker: a racecheck primitive (by its class, declared in racecheck's
+ * primitives), and helpers over ts-morph nodes that several rules share.
+ */
+import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
+
+export type PrimitiveName =
+  | 'Lock'
+  | 'RLock'
+  | 'Condition'
+  | 'Event'
+  | 'Semaphore'
+  | 'BoundedSemaphore'
+  | 'Barrier'
+  | 'Queue'
+  | 'Connection'
+  | 'Thread'
+  | 'Timer';
+
+const PRIMITIVE_DECLARATION = /[\\/]primitives[\\/][^\\/]+\.(d\.)?[cm]?ts$/;
+
+/** The racecheck primitive class of `node`'s type, if it is one. */
+export function primitiveOf(node: Node): PrimitiveName | undefined {
+  const type = node.getType();
+  const symbol = type.getSymbol() ?? type.getAliasSymbol();
+  if (!symbol) return undefined;
+  const declaration = symbol.getDeclarations()[0];
+  if (!declaration || !PRIMITIVE_DECLARATION.test(declaration.getSourceFile().getFilePath())) return undefined;
+  return symbol.getName() as PrimitiveName;
+}
+
+/** For `receiver.method(…)`: the receiver and the method name. */
+export function methodCall(call: CallExpression): { receiver: Node; method: string } | undefined {
+  const callee = call.getExpression();
+  if (!Node.isPropertyAccessExpression(callee)) return undefined;
+  return { receiver: callee.getExpression(), method: callee.getName() };
+}
+
+/** The function (or the file) a node belongs to: the scope its control flow lives in. */
+export function enclosingFunction(node: Node): Node {
+  return node.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isSourceFile(a)) ?? node.getSourceFile();
+}
+
+export function isInsideFunctionOf(node: Node, scope: Node): boolean {
+  return enclosingFunction(node) === scope;
+}
+
+/** A stable name for what a receiver expression refers to (its symbol when it has one, else its text). */
+export function receiverKey(receiver: Node): string {
+  const symbol = receiver.getSymbol();
+  const declaration = symbol?.getDeclarations()[0];
+  return declaration ? `${declaration.getSourceFile().getFilePath()}:${declaration.getStart()}:${receiver.getText()}` : receiver.getText();
+}
+
+/** Does the call pass `{ blocking: false }` or `{ block: false }`? */
+export function isNonBlockingCall(call: CallExpression): boolean {
+  const [options] = call.getArguments();
+  if (!options || !Node.isObjectLiteralExpression(options)) return false;
+  return options.getProperties().some((property) => {
+    if (!Node.isPropertyAssignment(property)) return false;
+    const name = property.getName();
+    return (name === 'blocking' || name === 'block') && property.getInitializer()?.getKind() === SyntaxKind.FalseKeyword;
+  });
+}
