@@ -9,6 +9,7 @@ import { formatLocation, type Report } from '../core/findings.js';
 import { isRuleId, RULE_IDS, RULES, type RuleId } from '../core/rules.js';
 import { FORMAT_NAMES, FORMATTERS, type FormatName } from '../report/formatters/index.js';
 import { dumpTrace } from '../tracer/dump.js';
+import { analyzeCommand } from './analyze-command.js';
 import { emitReport, exitCodeFor, parseReports, type OutputOptions } from './output.js';
 import { analyzeTraceFile, removeTrace, runTraced } from './run-command.js';
 
@@ -81,9 +82,30 @@ function printStats(report: Report): void {
 
 class UsageError extends Error {}
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Takes `--no-rule <id>` out of the arguments: yargs would read it as the negation of `--rule`, and the
+ * name is the one ESLint users expect.
+ */
+function extractNoRule(argv: string[]): { argv: string[]; without: string[] } {
+  const rest: string[] = [];
+  const without: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '--no-rule' && i + 1 < argv.length) without.push(argv[++i]!);
+    else if (arg.startsWith('--no-rule=')) without.push(arg.slice('--no-rule='.length));
+    else rest.push(arg);
+  }
+  return { argv: rest, without };
+}
+
+export async function main(rawArgv: string[]): Promise<number> {
   let exitCode: number = ExitCode.Clean;
   const cwd = process.cwd();
+  const { argv, without } = extractNoRule(rawArgv);
   try {
     await yargs(argv)
       .scriptName('racecheck')
@@ -141,6 +163,30 @@ export async function main(argv: string[]): Promise<number> {
           emitReport(report, output, version, report.run?.program);
           if (args.stats && !output.output && output.format === 'stylish') printStats(report);
           exitCode = exitCodeFor(report, output.maxWarnings);
+        },
+      )
+      .command(
+        'analyze [paths..]',
+        'find races and deadlocks without running the code (static analysis of a TypeScript project)',
+        (y) =>
+          outputOptions(y)
+            .positional('paths', { type: 'string', array: true, describe: 'files or folders (default: the project of ./tsconfig.json)' })
+            .option('project', { alias: 'p', type: 'string', describe: 'the tsconfig.json to use' })
+            .epilog('--no-rule <id>  leave a rule out (repeatable)')
+            .example('$0 analyze', 'the project of ./tsconfig.json')
+            .example('$0 analyze src --format sarif -o static.sarif', 'one folder, SARIF for code scanning'),
+        (args) => {
+          const output = toOutput(args as unknown as OutputArgs);
+          const rules = rulesOf(args as unknown as OutputArgs);
+          exitCode = analyzeCommand({
+            cwd,
+            paths: ((args['paths'] as string[] | undefined) ?? []).map(String),
+            ...(args.project ? { tsconfig: String(args.project) } : {}),
+            ...(rules ? { rules } : {}),
+            without,
+            output,
+            version,
+          });
         },
       )
       .command('trace', 'work with saved trace files', (y) =>

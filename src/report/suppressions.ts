@@ -81,6 +81,8 @@ export function applySuppressions(
   files: Iterable<string>,
   readSource: (file: string) => string | undefined,
   cwd: string,
+  /** Rules that ran: a directive naming only rules that did not run is not reported as unused. */
+  enabled?: ReadonlySet<string>,
 ): SuppressionResult {
   const directivesByFile = new Map<string, Directive[]>();
   for (const file of new Set([...files, ...findings.flatMap((f) => (f.location ? [f.location.file] : []))])) {
@@ -102,6 +104,7 @@ export function applySuppressions(
   for (const [file, directives] of directivesByFile) {
     for (const directive of directives) {
       if (directive.used || directive.kind === 'enable') continue;
+      if (enabled && directive.rules.length > 0 && !directive.rules.some((rule) => enabled.has(rule))) continue;
       const location = { file, line: directive.line, column: directive.column };
       const what = directive.rules.length > 0 ? ` (no problems were reported from ${directive.rules.map((r) => `'${r}'`).join(', ')})` : '';
       kept.push({

@@ -24,7 +24,7 @@ export function analyzeTraceFile(path: string, options: AnalyzeFileOptions): Rep
   const endedEarly = reader.end?.endedBy !== undefined || !reader.complete;
   const all = [...report.findings.filter((f) => !(endedEarly && f.ruleId === 'thread-leak')), ...duringRun];
   const files = new Set([...reader.sites.values()].map((site) => site.file));
-  const { findings } = applySuppressions(sortFindings(all), files, readSource, options.cwd);
+  const { findings } = applySuppressions(sortFindings(all), files, readSource, options.cwd, options.rules);
   return {
     ...report,
     findings,

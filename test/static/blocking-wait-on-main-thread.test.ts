@@ -12,6 +12,7 @@ ruleTester(rule, {
     header + 'if (isMainThread) { const q = new Queue<number>(); q.get({ block: false }); }',
     { name: 'blocking calls in a worker function', code: header + 'export function work(q: Queue<number>, l: Lock) { q.get(); l.acquire(); l.release(); }' },
     { name: 'the else branch runs in workers', code: header + 'if (isMainThread) { console.log(1); } else { new Event().wait(); }' },
+    { name: 'put on a queue waits only when a bounded one is full', code: header + 'if (isMainThread) { const q = new Queue<number>(); q.put(1); }' },
     { name: 'a callback defined in the main block runs later, elsewhere', code: header + 'if (isMainThread) { const e = new Event(); setTimeout(() => e.set(), 1); await e.waitAsync(); }' },
   ],
   invalid: [
@@ -22,6 +23,6 @@ ruleTester(rule, {
     { code: header + 'if (isMainThread) {\n  const flag = new Int32Array(new SharedArrayBuffer(4));\n  Atomics.wait(flag, 0, 0);\n}', errors: [{ messageId: 'blockingOnMain', line: 5 }] },
     { name: 'a function called from the main block', code: header + 'function waitAll(ts: Thread[]) {\n  for (const t of ts) t.join();\n}\nif (isMainThread) {\n  waitAll([]);\n}', errors: [{ messageId: 'blockingOnMain', line: 4 }] },
     { code: header + 'if (isMainThread) {\n  const l = new Lock();\n  l.withLock(() => 1);\n}', errors: [{ messageId: 'blockingOnMain', line: 5 }] },
-    { code: header + 'if (isMainThread) {\n  const q = new Queue<number>();\n  q.put(1);\n  q.join();\n}', errors: [{ messageId: 'blockingOnMain', line: 5 }, { messageId: 'blockingOnMain', line: 6 }] },
+    { code: header + 'if (isMainThread) {\n  const q = new Queue<number>();\n  q.put(1);\n  q.join();\n  q.get();\n}', errors: [{ messageId: 'blockingOnMain', line: 6 }, { messageId: 'blockingOnMain', line: 7 }] },
   ],
 });

@@ -17,7 +17,8 @@ const BLOCKING: Partial<Record<PrimitiveName, { methods: string[]; instead: stri
   Condition: { methods: ['acquire', 'wait', 'waitFor', 'withLock'], instead: 'the async forms (waitAsync, waitForAsync, acquireAsync)' },
   Event: { methods: ['wait'], instead: 'waitAsync()' },
   Barrier: { methods: ['wait'], instead: 'waitAsync()' },
-  Queue: { methods: ['get', 'put', 'join'], instead: 'getAsync()/putAsync()/joinAsync()' },
+  // put() is left out: it waits only when a bounded queue is full, which the types do not say.
+  Queue: { methods: ['get', 'join'], instead: 'getAsync()/joinAsync()' },
   Connection: { methods: ['recv'], instead: 'recvAsync()' },
   Thread: { methods: ['join'], instead: 'joinAsync()' },
   Timer: { methods: ['join'], instead: 'joinAsync()' },
