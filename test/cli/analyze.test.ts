@@ -23,7 +23,17 @@ describe('racecheck analyze', () => {
     const result = await racecheck(['analyze', 'fixtures', '--format', 'json']);
     const files = JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string; line: number }[] }[];
     const found = files.flatMap((f) => f.messages.map((m) => `${f.filePath.slice(root.length)}:${m.line} ${m.ruleId}`));
-    expect(found).toContain('fixtures/starvation/starvation.ts:9 lock-not-released');
+    for (const bug of [
+      'fixtures/starvation/starvation.ts:9 lock-not-released',
+      'fixtures/bank-account/bank-buggy.ts:13 shared-write-outside-lock',
+      'fixtures/bank-account/bank-buggy.ts:21 shared-write-outside-lock',
+      'fixtures/printer/printer-buggy.ts:12 shared-write-outside-lock',
+      'fixtures/raytracer/raytracer-buggy.ts:15 shared-write-outside-lock',
+      'fixtures/url-fetcher/url-fetcher-buggy.ts:12 shared-write-outside-lock',
+      'fixtures/producer-consumer/producer-consumer-buggy.ts:30 shared-write-outside-lock',
+    ]) {
+      expect(found).toContain(bug);
+    }
     expect(found.filter((f) => /fixed|hello-threads|events\.ts|work-queue|pipe-master/.test(f))).toEqual([]);
     expect(result.code).toBe(1);
   });

@@ -3,6 +3,7 @@ import blockingWaitOnMainThread from './blocking-wait-on-main-thread.js';
 import conditionWaitWithoutLoop from './condition-wait-without-loop.js';
 import lockHeldAcrossAwait from './lock-held-across-await.js';
 import lockNotReleased from './lock-not-released.js';
+import sharedWriteOutsideLock from './shared-write-outside-lock.js';
 import type { StaticRule } from '../rule.js';
 
-export const STATIC_RULES: readonly StaticRule[] = [blockingWaitOnMainThread, conditionWaitWithoutLoop, lockHeldAcrossAwait, lockNotReleased];
+export const STATIC_RULES: readonly StaticRule[] = [blockingWaitOnMainThread, conditionWaitWithoutLoop, lockHeldAcrossAwait, lockNotReleased, sharedWriteOutsideLock];
