@@ -4,6 +4,7 @@ import conditionWaitWithoutLoop from './condition-wait-without-loop.js';
 import lockHeldAcrossAwait from './lock-held-across-await.js';
 import lockNotReleased from './lock-not-released.js';
 import sharedWriteOutsideLock from './shared-write-outside-lock.js';
+import unjoinedThread from './unjoined-thread.js';
 import type { StaticRule } from '../rule.js';
 
-export const STATIC_RULES: readonly StaticRule[] = [blockingWaitOnMainThread, conditionWaitWithoutLoop, lockHeldAcrossAwait, lockNotReleased, sharedWriteOutsideLock];
+export const STATIC_RULES: readonly StaticRule[] = [blockingWaitOnMainThread, conditionWaitWithoutLoop, lockHeldAcrossAwait, lockNotReleased, sharedWriteOutsideLock, unjoinedThread];
