@@ -57,26 +57,41 @@ function location(node: Node): SourceLocation {
   return { file: file.getFilePath(), line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
 }
 
-/** Runs `rules` over one file; used by the analyzer and by the rule tester. */
+function findingOf(rule: StaticRule, node: Node, messageId: string, data: Record<string, string | number> | undefined, cwd: string, related: { node: Node; message: string }[] = []): Finding {
+  const at = location(node);
+  return {
+    ruleId: rule.name,
+    severity: severityOf(rule.name),
+    message: formatMessage(rule.meta.messages[messageId] ?? messageId, data),
+    location: at,
+    related: related.map((r) => ({ message: r.message, location: location(r.node) })),
+    threads: [],
+    count: 1,
+    fingerprint: fingerprintOf(rule.name, [{ ...at, functionName: functionNameOf(node) }, ...related.map((r) => ({ ...location(r.node), functionName: functionNameOf(r.node) }))], cwd, messageId),
+  };
+}
+
+/** Runs the project-wide part of `rules` over `sourceFiles`. */
+export function runProjectRules(sourceFiles: readonly SourceFile[], rules: readonly StaticRule[], cwd: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    rule.checkProject?.({
+      sourceFiles,
+      report: ({ node, messageId, data, related }) => findings.push(findingOf(rule, node, messageId, data, cwd, related)),
+    });
+  }
+  return findings;
+}
+
+/** Runs `rules` over one file (their per-file part); used by the analyzer and by the rule tester. */
 export function runRules(sourceFile: SourceFile, rules: readonly StaticRule[], cwd: string): Finding[] {
   const findings: Finding[] = [];
   const visitors = new Map<number, ((node: Node) => void)[]>();
   for (const rule of rules) {
+    if (!rule.create) continue;
     const visitor: Visitor = rule.create({
       sourceFile,
-      report: ({ node, messageId, data }) => {
-        const at = location(node);
-        findings.push({
-          ruleId: rule.name,
-          severity: severityOf(rule.name),
-          message: formatMessage(rule.meta.messages[messageId] ?? messageId, data),
-          location: at,
-          related: [],
-          threads: [],
-          count: 1,
-          fingerprint: fingerprintOf(rule.name, [{ ...at, functionName: functionNameOf(node) }], cwd, messageId),
-        });
-      },
+      report: ({ node, messageId, data }) => findings.push(findingOf(rule, node, messageId, data, cwd)),
     });
     for (const [kind, handler] of Object.entries(visitor)) {
       const list = visitors.get(Number(kind)) ?? [];
@@ -101,6 +116,7 @@ export function analyzeProject(options: StaticAnalysisOptions): StaticAnalysisRe
   const sourceFiles = project.getSourceFiles().filter((file) => !file.isDeclarationFile() && !file.isInNodeModules());
   const program = project.getProgram().compilerObject;
   const findings: Finding[] = [];
+  const parsed: SourceFile[] = [];
   let analyzed = 0;
   for (const [index, sourceFile] of sourceFiles.entries()) {
     const [syntax] = program.getSyntacticDiagnostics(sourceFile.compilerNode);
@@ -119,9 +135,11 @@ export function analyzeProject(options: StaticAnalysisOptions): StaticAnalysisRe
       });
     } else {
       findings.push(...runRules(sourceFile, rules, options.cwd));
+      parsed.push(sourceFile);
       analyzed++;
     }
     options.onProgress?.(index + 1, sourceFiles.length);
   }
+  findings.push(...runProjectRules(parsed, rules, options.cwd));
   return { findings, files: sourceFiles.map((file) => file.getFilePath()), analyzed };
 }

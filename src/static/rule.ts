@@ -25,10 +25,18 @@ export interface RuleContext<MessageId extends string> {
 
 export type Visitor = Partial<Record<SyntaxKind, (node: Node) => void>>;
 
+export interface ProjectContext<MessageId extends string> {
+  sourceFiles: readonly SourceFile[];
+  report(report: Report<MessageId> & { related?: { node: Node; message: string }[] }): void;
+}
+
 export interface StaticRule<MessageId extends string = string> {
   name: RuleId;
   meta: RuleMeta<MessageId>;
-  create(context: RuleContext<MessageId>): Visitor;
+  /** Per file: a visitor over its nodes. */
+  create?(context: RuleContext<MessageId>): Visitor;
+  /** Once over all analyzed files, for rules that follow calls across files. */
+  checkProject?(context: ProjectContext<MessageId>): void;
 }
 
 export function createRule<MessageId extends string>(rule: StaticRule<MessageId>): StaticRule<MessageId> {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Project, ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
 import type { StaticRule } from '../../src/static/rule.js';
-import { runRules } from '../../src/static/analyze.js';
+import { runProjectRules, runRules } from '../../src/static/analyze.js';
 
 export interface InvalidCase {
   code: string;
@@ -43,7 +43,7 @@ let counter = 0;
 export function lint(rule: StaticRule, code: string): { messageId: string; line: number; message: string }[] {
   const file = sharedProject().createSourceFile(`${root}test/static/__snippets__/snippet-${++counter}.mts`, code, { overwrite: true });
   try {
-    return runRules(file, [rule], root).map((finding) => {
+    return [...runRules(file, [rule], root), ...runProjectRules([file], [rule], root)].map((finding) => {
       const messageId = Object.entries(rule.meta.messages).find(([, template]) => finding.message.startsWith(template.split('{{')[0]!))?.[0] ?? '?';
       return { messageId, line: finding.location!.line, message: finding.message };
     });
