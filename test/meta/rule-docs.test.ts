@@ -1,9 +1,12 @@
-/** Every rule racecheck can report today has a documentation page with a bad and a good example. */
-import { existsSync, readFileSync } from 'node:fs';
+/** Every rule racecheck can report today has a documentation page with examples, and every static rule a module and tests. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RULE_IDS, RULES, ruleDocsPath } from '../../src/core/rules.js';
+import { STATIC_RULES } from '../../src/static/rules/index.js';
 
-const reportable = RULE_IDS.filter((id) => RULES.get(id)!.kinds.some((kind) => kind === 'runtime' || kind === 'tool'));
+const staticIds = new Set<string>(STATIC_RULES.map((rule) => rule.name));
+/** Rules racecheck can report today: runtime and tool rules, and the static rules that exist. */
+const reportable = RULE_IDS.filter((id) => RULES.get(id)!.kinds.some((kind) => kind === 'runtime' || kind === 'tool') || staticIds.has(id) || id === 'parse-error');
 
 describe('rule documentation', () => {
   for (const id of reportable.filter((id) => id !== 'async-race')) {
@@ -15,4 +18,13 @@ describe('rule documentation', () => {
       expect(text).toContain('```ts');
     });
   }
+
+  it('every static rule has a module named after it and a RuleTester suite', () => {
+    const modules = readdirSync(new URL('../../src/static/rules/', import.meta.url)).filter((f) => f !== 'index.ts');
+    const tests = readdirSync(new URL('../static/', import.meta.url));
+    for (const rule of STATIC_RULES) {
+      expect(modules).toContain(`${rule.name}.ts`);
+      expect(tests).toContain(`${rule.name}.test.ts`);
+    }
+  });
 });
