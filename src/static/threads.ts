@@ -40,6 +40,8 @@ export function threadFunctions(file: SourceFile): Map<Node, { calledUnderLock: 
     }
   };
   for (const creation of file.getDescendantsOfKind(SyntaxKind.NewExpression)) {
+    const name = creation.getExpression().getText();
+    if (name !== 'Thread' && name !== 'Timer') continue;
     const type = primitiveOf(creation);
     if (type !== 'Thread' && type !== 'Timer') continue;
     const args = creation.getArguments();
@@ -52,7 +54,8 @@ export function threadFunctions(file: SourceFile): Map<Node, { calledUnderLock: 
     }
   }
   for (const cls of file.getClasses()) {
-    if (!isThreadClass(cls)) continue;
+    // By name first: asking the type checker about every class is the expensive part.
+    if (!/^(Thread|Timer)\b/.test(cls.getExtends()?.getText() ?? '') || !isThreadClass(cls)) continue;
     const run = cls.getMethod('run');
     if (run) functions.add(run);
   }

@@ -67,6 +67,7 @@ export default createRule<MessageId>({
     },
   },
   create(context) {
+    const suspensionsOf = new Map<Node, Node[]>();
     return {
       [SyntaxKind.BinaryExpression]: (node) => {
         const assignment = node as BinaryExpression;
@@ -78,9 +79,12 @@ export default createRule<MessageId>({
         const text = target.getText();
         const right = assignment.getRight();
         const compound = assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken;
-        const suspensions = scope
-          .getDescendants()
-          .filter((d) => (Node.isAwaitExpression(d) || Node.isYieldExpression(d)) && isInsideFunctionOf(d, scope) && d.getStart() < assignment.getEnd());
+        let all = suspensionsOf.get(scope);
+        if (!all) {
+          all = [...scope.getDescendantsOfKind(SyntaxKind.AwaitExpression), ...scope.getDescendantsOfKind(SyntaxKind.YieldExpression)].filter((d) => isInsideFunctionOf(d, scope));
+          suspensionsOf.set(scope, all);
+        }
+        const suspensions = all.filter((d) => d.getStart() < assignment.getEnd());
         for (const suspension of suspensions) {
           // The stale read: in the same expression before the await (`x += await f()`, `x = x + await f()`),
           // or in a local initialised before the await and used in the write.

@@ -24,6 +24,8 @@ const BLOCKING: Partial<Record<PrimitiveName, { methods: string[]; instead: stri
   Timer: { methods: ['join'], instead: 'joinAsync()' },
 };
 
+const BLOCKING_METHODS = new Set(['wait', ...Object.values(BLOCKING).flatMap((b) => b.methods)]);
+
 function isMainThreadGuard(node: Node): boolean {
   if (!Node.isIfStatement(node)) return false;
   const condition = node.getExpression();
@@ -75,7 +77,8 @@ export default createRule<MessageId>({
       [SyntaxKind.CallExpression]: (node) => {
         const call = node as CallExpression;
         const target = methodCall(call);
-        if (!target) return;
+        // Names first: asking the type checker is the expensive part.
+        if (!target || !BLOCKING_METHODS.has(target.method)) return;
         if (Node.isIdentifier(target.receiver) && target.receiver.getText() === 'Atomics' && target.method === 'wait') {
           report(call, 'Atomics.wait()', 'Atomics.waitAsync()');
           return;

@@ -38,9 +38,9 @@ export default createRule<MessageId>({
             return m !== undefined && m.method === 'release' && receiverKey(m.receiver) === key;
           });
         const end = release?.getStart() ?? scope.getEnd();
-        const suspension = scope
-          .getDescendants()
-          .filter((d) => (Node.isAwaitExpression(d) || Node.isYieldExpression(d)) && d.getStart() > start && d.getStart() < end)
+        const suspension = [...scope.getDescendantsOfKind(SyntaxKind.AwaitExpression), ...scope.getDescendantsOfKind(SyntaxKind.YieldExpression)]
+          .filter((d) => d.getStart() > start && d.getStart() < end)
+          .sort((a, b) => a.getStart() - b.getStart())
           .find((d) => isInsideFunctionOf(d, scope));
         if (!suspension) return;
         context.report({

@@ -4,23 +4,21 @@
  * calls to functions of the project (what a callee may take counts as taken while the caller's locks are
  * held). The cycles come from the same lock-order graph the runtime analyzer uses.
  */
-import { Node, type SourceFile } from 'ts-morph';
+import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import { LockGraph } from '../../analyzer/lock-graph.js';
 import { createRule, docsUrl } from '../rule.js';
-import { methodCall, primitiveOf } from '../types.js';
+import { enclosingFunction, methodCall, primitiveOf } from '../types.js';
 
 export type MessageId = 'inversion';
 
 const LOCKS = new Set(['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition']);
 const SCOPED = /^(withLock|withLockAsync|withPermit|withPermitAsync)$/;
-
-type FunctionNode = Node;
+const LOCK_METHODS = /^(acquire|acquireAsync|release|withLock|withLockAsync|withPermit|withPermitAsync)$/;
 
 interface Step {
   kind: 'acquire' | 'release' | 'call';
   lock?: string;
   node: Node;
-  callee?: FunctionNode;
   /** For scoped acquisitions: the steps inside the callback. */
   inner?: Step[];
 }
@@ -37,45 +35,51 @@ function lockName(receiver: Node): string {
   return receiver.getText().replace(/^this\./, '');
 }
 
-/** The acquisitions, releases and calls of a body, in order, not entering nested functions except scoped callbacks. */
-function steps(body: Node): Step[] {
+/**
+ * The calls of every function of a file, grouped by the function they run in (a callback is its own
+ * function). Only call expressions are wrapped as ts-morph nodes: wrapping every node was most of the
+ * analysis time on large projects.
+ */
+function callsByFunction(file: SourceFile): Map<Node, CallExpression[]> {
+  const grouped = new Map<Node, CallExpression[]>();
+  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const owner = enclosingFunction(call);
+    const list = grouped.get(owner) ?? [];
+    list.push(call);
+    grouped.set(owner, list);
+  }
+  return grouped;
+}
+
+/** The acquisitions, releases and calls a function makes, in order (callbacks of withLock-style calls inline). */
+function stepsOf(fn: Node, calls: Map<Node, CallExpression[]>): Step[] {
   const result: Step[] = [];
-  const visit = (node: Node): void => {
-    if (Node.isCallExpression(node)) {
-      const target = methodCall(node);
-      const key = target ? lockKey(target.receiver) : undefined;
-      if (target && key && (target.method === 'acquire' || target.method === 'acquireAsync')) {
-        node.getArguments().forEach(visit);
-        // Only acquisitions that wait count: a try-acquire gives up instead of deadlocking.
-        const [options] = node.getArguments();
-        if (!options || !/blocking\s*:\s*false|timeout/.test(options.getText())) result.push({ kind: 'acquire', lock: key, node });
-        return;
-      }
-      if (target && key && target.method === 'release') {
-        result.push({ kind: 'release', lock: key, node });
-        return;
-      }
-      if (target && key && SCOPED.test(target.method)) {
-        const [callback] = node.getArguments();
-        const inner = callback && (Node.isArrowFunction(callback) || Node.isFunctionExpression(callback)) ? steps(callback.getBody()) : [];
-        result.push({ kind: 'acquire', lock: key, node, inner });
-        return;
-      }
-      const callee = node.getExpression();
-      const declaration = Node.isIdentifier(callee) || Node.isPropertyAccessExpression(callee) ? callee.getSymbol()?.getDeclarations()[0] : undefined;
-      node.getArguments().forEach(visit);
-      if (declaration && (Node.isFunctionDeclaration(declaration) || Node.isMethodDeclaration(declaration)) && declaration.getBody()) {
-        result.push({ kind: 'call', node, callee: declaration });
-      }
-      return;
+  for (const call of calls.get(fn) ?? []) {
+    const target = methodCall(call);
+    // Names first: asking the type checker is the expensive part.
+    const key = target && LOCK_METHODS.test(target.method) ? lockKey(target.receiver) : undefined;
+    if (target && key && (target.method === 'acquire' || target.method === 'acquireAsync')) {
+      // Only acquisitions that wait count: a try-acquire gives up instead of deadlocking.
+      const [options] = call.getArguments();
+      if (!options || !/blocking\s*:\s*false|timeout/.test(options.getText())) result.push({ kind: 'acquire', lock: key, node: call });
+    } else if (target && key && target.method === 'release') {
+      result.push({ kind: 'release', lock: key, node: call });
+    } else if (target && key && SCOPED.test(target.method)) {
+      const [callback] = call.getArguments();
+      const inner = callback && (Node.isArrowFunction(callback) || Node.isFunctionExpression(callback)) ? stepsOf(callback, calls) : [];
+      result.push({ kind: 'acquire', lock: key, node: call, inner });
+    } else {
+      result.push({ kind: 'call', node: call });
     }
-    if (Node.isFunctionLikeDeclaration(node) || Node.isClassDeclaration(node)) return;
-    node.forEachChild(visit);
-  };
-  // A block or file is walked statement by statement; an arrow's expression body is itself the first step.
-  if (Node.isBlock(body) || Node.isSourceFile(body)) body.forEachChild(visit);
-  else visit(body);
+  }
   return result;
+}
+
+/** The function a call leads to, when it is one of the project's. */
+function calleeOf(call: Node): Node | undefined {
+  const callee = (call as CallExpression).getExpression();
+  const declaration = Node.isIdentifier(callee) || Node.isPropertyAccessExpression(callee) ? callee.getSymbol()?.getDeclarations()[0] : undefined;
+  return declaration && (Node.isFunctionDeclaration(declaration) || Node.isMethodDeclaration(declaration)) && declaration.getBody() ? declaration : undefined;
 }
 
 export default createRule<MessageId>({
@@ -88,25 +92,24 @@ export default createRule<MessageId>({
     },
   },
   checkProject(context) {
-    const functions: FunctionNode[] = [];
+    const calls = new Map<Node, CallExpression[]>();
     for (const file of context.sourceFiles as SourceFile[]) {
-      functions.push(file);
-      functions.push(...file.getDescendants().filter((d) => Node.isFunctionDeclaration(d) || Node.isMethodDeclaration(d) || Node.isArrowFunction(d) || Node.isFunctionExpression(d)));
+      // A file that never names a lock method takes no locks of its own.
+      if (!/\.(acquire|acquireAsync|withLock|withLockAsync|withPermit|withPermitAsync)\(/.test(file.getFullText())) continue;
+      for (const [fn, list] of callsByFunction(file)) calls.set(fn, list);
     }
-    const stepsOf = new Map<FunctionNode, Step[]>();
-    const body = (fn: FunctionNode): Node | undefined => (Node.isSourceFile(fn) ? fn : (fn as Node & { getBody?(): Node | undefined }).getBody?.());
-    const stepsFor = (fn: FunctionNode): Step[] => {
-      let found = stepsOf.get(fn);
+    const stepCache = new Map<Node, Step[]>();
+    const stepsFor = (fn: Node): Step[] => {
+      let found = stepCache.get(fn);
       if (!found) {
-        const b = body(fn);
-        found = b ? steps(b) : [];
-        stepsOf.set(fn, found);
+        found = stepsOf(fn, calls);
+        stepCache.set(fn, found);
       }
       return found;
     };
     /** Locks a function may take, directly or through what it calls (memoised, cycle-safe). */
-    const mayTake = new Map<FunctionNode, Map<string, Node>>();
-    const takes = (fn: FunctionNode, visiting = new Set<FunctionNode>()): Map<string, Node> => {
+    const mayTake = new Map<Node, Map<string, Node>>();
+    const takes = (fn: Node, visiting = new Set<Node>()): Map<string, Node> => {
       const known = mayTake.get(fn);
       if (known) return known;
       if (visiting.has(fn)) return new Map();
@@ -116,7 +119,10 @@ export default createRule<MessageId>({
         for (const step of list) {
           if (step.kind === 'acquire' && step.lock && !locks.has(step.lock)) locks.set(step.lock, step.node);
           if (step.inner) collect(step.inner);
-          if (step.kind === 'call' && step.callee) for (const [lock, node] of takes(step.callee, visiting)) if (!locks.has(lock)) locks.set(lock, node);
+          if (step.kind === 'call') {
+            const callee = calleeOf(step.node);
+            if (callee) for (const [lock, node] of takes(callee, visiting)) if (!locks.has(lock)) locks.set(lock, node);
+          }
         }
       };
       collect(stepsFor(fn));
@@ -138,22 +144,26 @@ export default createRule<MessageId>({
       }
       return id;
     };
-    const receiverOf = (node: Node): Node => methodCall(node as never)?.receiver ?? node;
-    let path = 0;
+    const receiverOf = (node: Node): Node => methodCall(node as CallExpression)?.receiver ?? node;
     // Each function is its own "thread" for the graph: any two paths may run at once.
-    const walk = (list: Step[], thread: number): void => {
+    const walk = (list: Step[], thread: number, held: number): void => {
       for (const step of list) {
         if (step.kind === 'acquire' && step.lock) {
           const id = idOf(step.lock, receiverOf(step.node));
           graph.afterLock(thread, id, site(step.node), true);
           if (step.inner) {
-            walk(step.inner, thread);
+            walk(step.inner, thread, held + 1);
             graph.beforeUnlock(thread, id);
+          } else {
+            held++;
           }
         } else if (step.kind === 'release' && step.lock) {
           graph.beforeUnlock(thread, idOf(step.lock, receiverOf(step.node)));
-        } else if (step.kind === 'call' && step.callee) {
-          for (const [lock, node] of takes(step.callee)) {
+          held = Math.max(0, held - 1);
+        } else if (step.kind === 'call' && held > 0) {
+          // Only a call made while holding a lock can add an edge: resolve the callee only then.
+          const callee = calleeOf(step.node);
+          for (const [lock, node] of callee ? takes(callee) : []) {
             const id = idOf(lock, receiverOf(node));
             graph.afterLock(thread, id, site(step.node), true);
             graph.beforeUnlock(thread, id);
@@ -161,7 +171,8 @@ export default createRule<MessageId>({
         }
       }
     };
-    for (const fn of functions) walk(stepsFor(fn), ++path);
+    let path = 0;
+    for (const fn of calls.keys()) walk(stepsFor(fn), ++path, 0);
 
     for (const cycle of graph.takeReport(() => true)) {
       const last = cycle.edges[cycle.edges.length - 1]!;

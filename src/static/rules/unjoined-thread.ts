@@ -12,7 +12,17 @@ export type MessageId = 'neverJoined';
 
 const JOINS = /^(join|joinAsync|terminate)$/;
 
-function isThreadCreation(creation: NewExpression): boolean {
+/**
+ * Class names worth asking the type checker about (the expensive part): Thread, Timer and Worker, and the
+ * classes of the same file declared `extends Thread`/`extends Timer`.
+ */
+function mayBeThread(creation: NewExpression, subclasses: ReadonlySet<string>): boolean {
+  const name = creation.getExpression().getText();
+  return name === 'Thread' || name === 'Timer' || name === 'Worker' || subclasses.has(name);
+}
+
+function isThreadCreation(creation: NewExpression, subclasses: ReadonlySet<string>): boolean {
+  if (!mayBeThread(creation, subclasses)) return false;
   const type = primitiveOf(creation);
   if (type === 'Thread' || type === 'Timer') return true;
   const name = creation.getType().getSymbol()?.getName();
@@ -86,10 +96,17 @@ export default createRule<MessageId>({
     },
   },
   create(context) {
+    let subclasses: Set<string> | undefined;
     return {
       [SyntaxKind.NewExpression]: (node) => {
         const creation = node as NewExpression;
-        if (!isThreadCreation(creation)) return;
+        subclasses ??= new Set(
+          context.sourceFile
+            .getClasses()
+            .filter((cls) => /^(Thread|Timer)\b/.test(cls.getExtends()?.getText() ?? ''))
+            .map((cls) => cls.getName() ?? ''),
+        );
+        if (!isThreadCreation(creation, subclasses)) return;
         const daemon = creation.getArguments().some((arg) => Node.isObjectLiteralExpression(arg) && /daemon\s*:\s*true/.test(arg.getText()));
         if (daemon) return;
         const name = holder(creation);
