@@ -29,6 +29,21 @@ export function primitiveOf(node: Node): PrimitiveName | undefined {
   return symbol.getName() as PrimitiveName;
 }
 
+const LOCK_PRIMITIVES = new Set<string>(['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition']);
+const ASYNC_MUTEX_DECLARATION = /[\\/]async-mutex[\\/]/;
+
+/** A lock racecheck's rules follow: racecheck's own, or async-mutex's Mutex and Semaphore. */
+export function lockKindOf(node: Node): 'racecheck' | 'async-mutex' | undefined {
+  const primitive = primitiveOf(node);
+  if (primitive && LOCK_PRIMITIVES.has(primitive)) return 'racecheck';
+  const symbol = node.getType().getSymbol();
+  const declaration = symbol?.getDeclarations()[0];
+  if (declaration && ASYNC_MUTEX_DECLARATION.test(declaration.getSourceFile().getFilePath()) && /^(Mutex|Semaphore|MutexInterface|SemaphoreInterface)$/.test(symbol!.getName())) {
+    return 'async-mutex';
+  }
+  return undefined;
+}
+
 /** For `receiver.method(…)`: the receiver and the method name. */
 export function methodCall(call: CallExpression): { receiver: Node; method: string } | undefined {
   const callee = call.getExpression();

@@ -12,6 +12,7 @@ ruleTester(rule, {
     { name: 'parameters are not known to alias', code: "import { Lock } from 'racecheck/primitives';\nexport function move(x: Lock, y: Lock) { x.acquire(); y.acquire(); y.release(); x.release(); }" },
     { name: 'a callee that takes the same order', code: header + 'function inner() { b.withLock(() => 1); }\nexport function one() { a.withLock(() => inner()); }\nexport function two() { a.acquire(); b.acquire(); b.release(); a.release(); }' },
     header + 'export function only() { a.withLock(() => 1); b.withLock(() => 2); }',
+    { name: "async-mutex's runExclusive in one order", code: "import { Mutex } from 'async-mutex';\nconst m1 = new Mutex();\nconst m2 = new Mutex();\nexport async function one() { await m1.runExclusive(() => m2.runExclusive(() => 1)); }\nexport async function two() { await m1.runExclusive(() => m2.runExclusive(() => 2)); }" },
     { name: 'one lock only', code: header + 'export function one() { a.acquire(); a.release(); }\nexport function two() { a.withLock(() => 1); }' },
   ],
   invalid: [
@@ -22,6 +23,7 @@ ruleTester(rule, {
     { name: 'class fields', code: "import { Lock } from 'racecheck/primitives';\nexport class Bank {\n  from = new Lock();\n  to = new Lock();\n  send() {\n    this.from.withLock(() => this.to.withLock(() => 1));\n  }\n  refund() {\n    this.to.withLock(() => this.from.withLock(() => 2));\n  }\n}", errors: [{ messageId: 'inversion', line: 9 }] },
     { name: 'RLocks too', code: "import { RLock } from 'racecheck/primitives';\nconst x = new RLock();\nconst y = new RLock();\nexport function one() {\n  x.withLock(() => y.withLock(() => 1));\n}\nexport function two() {\n  y.withLock(() => x.withLock(() => 2));\n}", errors: [{ messageId: 'inversion', line: 8 }] },
     { name: 'a three-lock cycle', code: header + 'const c = new Lock();\nexport function one() {\n  a.withLock(() => b.withLock(() => 1));\n}\nexport function two() {\n  b.withLock(() => c.withLock(() => 2));\n}\nexport function three() {\n  c.withLock(() => a.withLock(() => 3));\n}', errors: [{ messageId: 'inversion', line: 12 }] },
+    { name: "async-mutex's runExclusive", code: "import { Mutex } from 'async-mutex';\nconst m1 = new Mutex();\nconst m2 = new Mutex();\nexport async function one() {\n  await m1.runExclusive(() => m2.runExclusive(() => 1));\n}\nexport async function two() {\n  await m2.runExclusive(() => m1.runExclusive(() => 2));\n}", errors: [{ messageId: 'inversion', line: 8 }] },
     { name: 'a two-level call chain', code: header + 'function deeper() {\n  a.withLock(() => 1);\n}\nfunction middle() {\n  deeper();\n}\nexport function one() {\n  a.withLock(() => b.withLock(() => 1));\n}\nexport function two() {\n  b.withLock(() => middle());\n}', errors: [{ messageId: 'inversion', line: 14 }] },
   ],
 });

@@ -5,11 +5,10 @@
  */
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
 import { createRule, docsUrl } from '../rule.js';
-import { enclosingFunction, isInsideFunctionOf, methodCall, primitiveOf, receiverKey } from '../types.js';
+import { enclosingFunction, isInsideFunctionOf, lockKindOf, methodCall, receiverKey } from '../types.js';
 
 export type MessageId = 'exitWithoutRelease' | 'neverReleased';
 
-const LOCKS = new Set(['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition']);
 const EXITS = new Set([SyntaxKind.ReturnStatement, SyntaxKind.ThrowStatement, SyntaxKind.BreakStatement, SyntaxKind.ContinueStatement]);
 const JUMP_TARGETS = new Set([SyntaxKind.WhileStatement, SyntaxKind.DoStatement, SyntaxKind.ForStatement, SyntaxKind.ForOfStatement, SyntaxKind.ForInStatement, SyntaxKind.SwitchStatement]);
 
@@ -57,7 +56,7 @@ export default createRule<MessageId>({
         const call = node as CallExpression;
         const target = methodCall(call);
         if (!target || (target.method !== 'acquire' && target.method !== 'acquireAsync')) return;
-        if (!LOCKS.has(primitiveOf(target.receiver) ?? '')) return;
+        if (!lockKindOf(target.receiver)) return;
         // Only an acquire that is a statement of its own: one in a condition (`if (lock.acquire(…))`) is
         // held on one branch only, which this rule does not follow.
         const statement = call.getParent()?.getKind() === SyntaxKind.AwaitExpression ? call.getParent()?.getParent() : call.getParent();

@@ -7,13 +7,12 @@
 import { Node, SyntaxKind, type CallExpression, type SourceFile } from 'ts-morph';
 import { LockGraph } from '../../analyzer/lock-graph.js';
 import { createRule, docsUrl } from '../rule.js';
-import { enclosingFunction, methodCall, primitiveOf } from '../types.js';
+import { enclosingFunction, lockKindOf, methodCall } from '../types.js';
 
 export type MessageId = 'inversion';
 
-const LOCKS = new Set(['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition']);
-const SCOPED = /^(withLock|withLockAsync|withPermit|withPermitAsync)$/;
-const LOCK_METHODS = /^(acquire|acquireAsync|release|withLock|withLockAsync|withPermit|withPermitAsync)$/;
+const SCOPED = /^(withLock|withLockAsync|withPermit|withPermitAsync|runExclusive)$/;
+const LOCK_METHODS = /^(acquire|acquireAsync|release|withLock|withLockAsync|withPermit|withPermitAsync|runExclusive)$/;
 
 interface Step {
   kind: 'acquire' | 'release' | 'call';
@@ -25,7 +24,7 @@ interface Step {
 
 /** A lock's identity: its declaration (a parameter is only itself, so it never matches another function's). */
 function lockKey(receiver: Node): string | undefined {
-  if (!LOCKS.has(primitiveOf(receiver) ?? '')) return undefined;
+  if (!lockKindOf(receiver)) return undefined;
   const declaration = receiver.getSymbol()?.getDeclarations()[0];
   if (!declaration) return undefined;
   return `${declaration.getSourceFile().getFilePath()}:${declaration.getStart()}`;
@@ -95,7 +94,7 @@ export default createRule<MessageId>({
     const calls = new Map<Node, CallExpression[]>();
     for (const file of context.sourceFiles as SourceFile[]) {
       // A file that never names a lock method takes no locks of its own.
-      if (!/\.(acquire|acquireAsync|withLock|withLockAsync|withPermit|withPermitAsync)\(/.test(file.getFullText())) continue;
+      if (!/\.(acquire|acquireAsync|withLock|withLockAsync|withPermit|withPermitAsync|runExclusive)\(/.test(file.getFullText())) continue;
       for (const [fn, list] of callsByFunction(file)) calls.set(fn, list);
     }
     const stepCache = new Map<Node, Step[]>();
