@@ -9,6 +9,7 @@ import {
   fingerprintOf,
   formatLocation,
   severityOf,
+  sortFindings,
   type Finding,
   type LockRef,
   type LockStatistics,
@@ -416,15 +417,4 @@ function uniqueThreads(threads: ThreadRef[]): ThreadRef[] {
   const seen = new Map<number, ThreadRef>();
   for (const thread of threads) seen.set(thread.id, thread);
   return [...seen.values()];
-}
-
-/** By file, then line, then rule: reports read top to bottom like the source. */
-export function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) =>
-      (a.location?.file ?? '').localeCompare(b.location?.file ?? '') ||
-      (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
-      (a.location?.column ?? 0) - (b.location?.column ?? 0) ||
-      a.ruleId.localeCompare(b.ruleId),
-  );
 }

@@ -119,3 +119,14 @@ export function describeLocks(locks: LockRef[] | undefined): string {
   if (!locks || locks.length === 0) return 'holding no locks';
   return `holding ${locks.map((lock) => lock.name).join(', ')}`;
 }
+
+/** By file, then line, then rule: reports read top to bottom like the source. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      (a.location?.file ?? '').localeCompare(b.location?.file ?? '') ||
+      (a.location?.line ?? 0) - (b.location?.line ?? 0) ||
+      (a.location?.column ?? 0) - (b.location?.column ?? 0) ||
+      a.ruleId.localeCompare(b.ruleId),
+  );
+}

@@ -1,7 +1,7 @@
 /** Analysis of a saved trace: what `racecheck run` does after the program ends, and `racecheck report`. */
 import { readFileSync } from 'node:fs';
-import { analyzeTrace, sortFindings } from '../analyzer/analyze.js';
-import type { Finding, Report, RunInfo } from '../core/findings.js';
+import { analyzeTrace } from '../analyzer/analyze.js';
+import { sortFindings, type Finding, type Report, type RunInfo } from '../core/findings.js';
 import type { RuleId } from '../core/rules.js';
 import { applySuppressions } from '../report/suppressions.js';
 import { TraceReader } from '../tracer/trace-file.js';

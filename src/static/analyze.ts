@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Project, ts, type Node, type SourceFile, type SyntaxKind } from 'ts-morph';
 import { FileAccessError } from '../core/errors.js';
-import { fingerprintOf, severityOf, type Finding, type SourceLocation } from '../core/findings.js';
+import { fingerprintOf, severityOf, sortFindings, type Finding, type SourceLocation } from '../core/findings.js';
 import type { RuleId } from '../core/rules.js';
 import { formatMessage, type StaticRule, type Visitor } from './rule.js';
 import { STATIC_RULES } from './rules/index.js';
@@ -148,5 +148,5 @@ export function analyzeProject(options: StaticAnalysisOptions): StaticAnalysisRe
     options.onProgress?.(index + 1, sourceFiles.length);
   }
   findings.push(...runProjectRules(parsed, rules, options.cwd));
-  return { findings, files: sourceFiles.map((file) => file.getFilePath()), analyzed };
+  return { findings: sortFindings(findings), files: sourceFiles.map((file) => file.getFilePath()), analyzed };
 }
