@@ -77,3 +77,35 @@ export function isNonBlockingCall(call: CallExpression): boolean {
     return (name === 'blocking' || name === 'block') && property.getInitializer()?.getKind() === SyntaxKind.FalseKeyword;
   });
 }
+
+/** Operators that write their left side. */
+export const ASSIGNMENT_OPERATORS: ReadonlySet<SyntaxKind> = new Set([
+  SyntaxKind.EqualsToken,
+  SyntaxKind.PlusEqualsToken,
+  SyntaxKind.MinusEqualsToken,
+  SyntaxKind.AsteriskEqualsToken,
+  SyntaxKind.SlashEqualsToken,
+  SyntaxKind.BarEqualsToken,
+  SyntaxKind.AmpersandEqualsToken,
+  SyntaxKind.QuestionQuestionEqualsToken,
+]);
+
+/** The first `release()` of the lock named `key` in `scope` after `position` (not in nested functions). */
+export function firstReleaseAfter(scope: Node, key: string, position: number): CallExpression | undefined {
+  return scope
+    .getDescendantsOfKind(SyntaxKind.CallExpression)
+    .filter((call) => call.getStart() > position && isInsideFunctionOf(call, scope))
+    .find((call) => isReleaseOf(call, key));
+}
+
+export function isReleaseOf(call: CallExpression, key: string): boolean {
+  const target = methodCall(call);
+  return target !== undefined && target.method === 'release' && receiverKey(target.receiver) === key;
+}
+
+/** The awaits and yields of a function itself (not of functions nested in it), in source order. */
+export function suspensionsIn(scope: Node): Node[] {
+  return [...scope.getDescendantsOfKind(SyntaxKind.AwaitExpression), ...scope.getDescendantsOfKind(SyntaxKind.YieldExpression)]
+    .filter((node) => isInsideFunctionOf(node, scope))
+    .sort((a, b) => a.getStart() - b.getStart());
+}

@@ -9,20 +9,10 @@
 import { Node, SyntaxKind, type BinaryExpression } from 'ts-morph';
 import { createRule, docsUrl } from '../rule.js';
 import { isUnderLock } from '../threads.js';
-import { enclosingFunction, isInsideFunctionOf } from '../types.js';
+import { ASSIGNMENT_OPERATORS, enclosingFunction, isInsideFunctionOf, suspensionsIn } from '../types.js';
 
 export type MessageId = 'staleWrite';
 
-const ASSIGNMENTS = new Set([
-  SyntaxKind.EqualsToken,
-  SyntaxKind.PlusEqualsToken,
-  SyntaxKind.MinusEqualsToken,
-  SyntaxKind.AsteriskEqualsToken,
-  SyntaxKind.SlashEqualsToken,
-  SyntaxKind.BarEqualsToken,
-  SyntaxKind.AmpersandEqualsToken,
-  SyntaxKind.QuestionQuestionEqualsToken,
-]);
 
 /** The identifier a target is rooted at: `x` for `x`, `obj` for `obj.a.b`, undefined for `this.x`. */
 function rootOf(target: Node): Node | undefined {
@@ -71,7 +61,7 @@ export default createRule<MessageId>({
     return {
       [SyntaxKind.BinaryExpression]: (node) => {
         const assignment = node as BinaryExpression;
-        if (!ASSIGNMENTS.has(assignment.getOperatorToken().getKind())) return;
+        if (!ASSIGNMENT_OPERATORS.has(assignment.getOperatorToken().getKind())) return;
         const scope = enclosingFunction(assignment);
         if (!Node.isAsyncable(scope) || !scope.isAsync()) return;
         const target = assignment.getLeft();
@@ -81,7 +71,7 @@ export default createRule<MessageId>({
         const compound = assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken;
         let all = suspensionsOf.get(scope);
         if (!all) {
-          all = [...scope.getDescendantsOfKind(SyntaxKind.AwaitExpression), ...scope.getDescendantsOfKind(SyntaxKind.YieldExpression)].filter((d) => isInsideFunctionOf(d, scope));
+          all = suspensionsIn(scope);
           suspensionsOf.set(scope, all);
         }
         const suspensions = all.filter((d) => d.getStart() < assignment.getEnd());

@@ -5,7 +5,7 @@
  */
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
 import { createRule, docsUrl } from '../rule.js';
-import { enclosingFunction, isInsideFunctionOf, methodCall, primitiveOf, receiverKey } from '../types.js';
+import { enclosingFunction, firstReleaseAfter, methodCall, primitiveOf, receiverKey, suspensionsIn } from '../types.js';
 
 export type MessageId = 'heldAcrossAwait';
 
@@ -30,18 +30,9 @@ export default createRule<MessageId>({
         if (!Node.isAsyncable(scope) || !scope.isAsync()) return;
         const key = receiverKey(target.receiver);
         const start = call.getEnd();
-        const release = scope
-          .getDescendantsOfKind(SyntaxKind.CallExpression)
-          .filter((c) => c.getStart() > start && isInsideFunctionOf(c, scope))
-          .find((c) => {
-            const m = methodCall(c);
-            return m !== undefined && m.method === 'release' && receiverKey(m.receiver) === key;
-          });
+        const release = firstReleaseAfter(scope, key, start);
         const end = release?.getStart() ?? scope.getEnd();
-        const suspension = [...scope.getDescendantsOfKind(SyntaxKind.AwaitExpression), ...scope.getDescendantsOfKind(SyntaxKind.YieldExpression)]
-          .filter((d) => d.getStart() > start && d.getStart() < end)
-          .sort((a, b) => a.getStart() - b.getStart())
-          .find((d) => isInsideFunctionOf(d, scope));
+        const suspension = suspensionsIn(scope).find((d) => d.getStart() > start && d.getStart() < end);
         if (!suspension) return;
         context.report({
           node: call,

@@ -5,7 +5,7 @@
  */
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph';
 import { createRule, docsUrl } from '../rule.js';
-import { enclosingFunction, isInsideFunctionOf, lockKindOf, methodCall, receiverKey } from '../types.js';
+import { enclosingFunction, firstReleaseAfter, isInsideFunctionOf, isReleaseOf, lockKindOf, methodCall, receiverKey } from '../types.js';
 
 export type MessageId = 'exitWithoutRelease' | 'neverReleased';
 
@@ -13,10 +13,7 @@ const EXITS = new Set([SyntaxKind.ReturnStatement, SyntaxKind.ThrowStatement, Sy
 const JUMP_TARGETS = new Set([SyntaxKind.WhileStatement, SyntaxKind.DoStatement, SyntaxKind.ForStatement, SyntaxKind.ForOfStatement, SyntaxKind.ForInStatement, SyntaxKind.SwitchStatement]);
 
 function releases(node: Node, key: string): boolean {
-  return node.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => {
-    const m = methodCall(call);
-    return m !== undefined && m.method === 'release' && receiverKey(m.receiver) === key;
-  });
+  return node.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => isReleaseOf(call, key));
 }
 
 /** Is `node` inside a try block (between `from` and it) whose finally releases the lock? */
@@ -67,13 +64,7 @@ export default createRule<MessageId>({
         if (guardedByFinally(call, key, scope)) return;
         const next = statement.getNextSibling();
         if (next && Node.isTryStatement(next) && next.getFinallyBlock() && releases(next.getFinallyBlock()!, key)) return;
-        const release = scope
-          .getDescendantsOfKind(SyntaxKind.CallExpression)
-          .filter((c) => c.getStart() > call.getEnd() && isInsideFunctionOf(c, scope))
-          .find((c) => {
-            const m = methodCall(c);
-            return m !== undefined && m.method === 'release' && receiverKey(m.receiver) === key;
-          });
+        const release = firstReleaseAfter(scope, key, call.getEnd());
         if (!release) {
           context.report({ node: call, messageId: 'neverReleased', data });
           return;

@@ -6,20 +6,11 @@
 import { Node, SyntaxKind, type ElementAccessExpression } from 'ts-morph';
 import { createRule, docsUrl } from '../rule.js';
 import { isUnderLock, threadFunctions } from '../threads.js';
-import { enclosingFunction } from '../types.js';
+import { ASSIGNMENT_OPERATORS, enclosingFunction } from '../types.js';
 
 export type MessageId = 'unprotectedWrite';
 
 const TYPED_ARRAYS = /^(Int8|Uint8|Uint8Clamped|Int16|Uint16|Int32|Uint32|Float32|Float64|BigInt64|BigUint64)Array$/;
-const ASSIGNMENTS = new Set([
-  SyntaxKind.EqualsToken,
-  SyntaxKind.PlusEqualsToken,
-  SyntaxKind.MinusEqualsToken,
-  SyntaxKind.AsteriskEqualsToken,
-  SyntaxKind.SlashEqualsToken,
-  SyntaxKind.BarEqualsToken,
-  SyntaxKind.AmpersandEqualsToken,
-]);
 
 /** A typed array whose buffer may be shared: typed over SharedArrayBuffer, or over any buffer. */
 function maybeShared(node: Node): boolean {
@@ -33,7 +24,7 @@ function maybeShared(node: Node): boolean {
 
 function isWrite(access: ElementAccessExpression): boolean {
   const parent = access.getParent();
-  if (Node.isBinaryExpression(parent)) return parent.getLeft() === access && ASSIGNMENTS.has(parent.getOperatorToken().getKind());
+  if (Node.isBinaryExpression(parent)) return parent.getLeft() === access && ASSIGNMENT_OPERATORS.has(parent.getOperatorToken().getKind());
   if (Node.isPostfixUnaryExpression(parent) || Node.isPrefixUnaryExpression(parent)) {
     const operator = parent.getOperatorToken();
     return operator === SyntaxKind.PlusPlusToken || operator === SyntaxKind.MinusMinusToken;
