@@ -20,6 +20,11 @@ export interface SessionOptions {
   deadlockGraceMs?: number;
   /** End the run after this many ms, keeping what was traced. */
   timeoutMs?: number;
+  /**
+   * Run the deadlock watchdog, which ends a deadlocked process (default true). A test runner turns it off:
+   * its own test timeout fails the test, and the process must live on for the other tests.
+   */
+  watchdog?: boolean;
   ring?: RingOptions;
   meta?: TraceMeta;
   /** Longest wait for the collector's final flush, in ms. */
@@ -45,6 +50,11 @@ export function checkWritable(path: string): void {
   }
 }
 
+/** Drains everything traced so far into the trace file (a test runner reads it between tests). */
+export function flushSession(): void {
+  ringWriter()?.flush();
+}
+
 export function startSession(options: SessionOptions): Session {
   if (active) return active;
   checkWritable(options.tracePath);
@@ -56,16 +66,21 @@ export function startSession(options: SessionOptions): Session {
       ring,
       path: options.tracePath,
       meta: options.meta ?? {},
-      observer: {
-        module: siblingModule(import.meta.url, '../analyzer/watchdog'),
-        options: { graceMs: options.deadlockGraceMs ?? 2000, timeoutMs: options.timeoutMs, cwd: process.cwd() },
-      },
+      ...(options.watchdog === false
+        ? {}
+        : {
+            observer: {
+              module: siblingModule(import.meta.url, '../analyzer/watchdog'),
+              options: { graceMs: options.deadlockGraceMs ?? 2000, timeoutMs: options.timeoutMs, cwd: process.cwd() },
+            },
+          }),
     },
   });
   // The collector must never keep the program alive; the final flush waits for it explicitly.
   collector.unref();
   attachRing(ring, 'main');
   let ended = false;
+  // Each thread ending its own session (a test worker) ends it on its own exit; the process ones too.
   const end = (): void => {
     if (ended) return;
     ended = true;
