@@ -5,8 +5,16 @@
  * A directive without rule ids covers every rule. A directive that suppressed nothing is reported as an
  * `unused-suppression` warning. Comments are found with TypeScript's scanner, never with patterns over code.
  */
-import ts from 'typescript';
+import { createRequire } from 'node:module';
+import type TypeScript from 'typescript';
 import { fingerprintOf, severityOf, type Finding } from '../core/findings.js';
+
+/** TypeScript is loaded only for a file that mentions a directive: loading it costs more than most runs. */
+let typescript: typeof TypeScript | undefined;
+function ts(): typeof TypeScript {
+  typescript ??= createRequire(import.meta.url)('typescript') as typeof TypeScript;
+  return typescript;
+}
 
 interface Directive {
   kind: 'next-line' | 'disable' | 'enable';
@@ -23,13 +31,15 @@ function commentBody(text: string): string {
 }
 
 export function findDirectives(source: string, fileName: string): Directive[] {
-  const languageVariant = /\.[jt]sx$/.test(fileName) ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard;
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, languageVariant, source);
+  if (!source.includes('racecheck-')) return [];
+  const { LanguageVariant, ScriptTarget, SyntaxKind, createScanner } = ts();
+  const languageVariant = /\.[jt]sx$/.test(fileName) ? LanguageVariant.JSX : LanguageVariant.Standard;
+  const scanner = createScanner(ScriptTarget.Latest, false, languageVariant, source);
   const lineStarts = [0];
   for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) === 10) lineStarts.push(i + 1);
   const directives: Directive[] = [];
-  for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; token = scanner.scan()) {
-    if (token !== ts.SyntaxKind.SingleLineCommentTrivia && token !== ts.SyntaxKind.MultiLineCommentTrivia) continue;
+  for (let token = scanner.scan(); token !== SyntaxKind.EndOfFileToken; token = scanner.scan()) {
+    if (token !== SyntaxKind.SingleLineCommentTrivia && token !== SyntaxKind.MultiLineCommentTrivia) continue;
     const match = DIRECTIVE.exec(commentBody(scanner.getTokenText()));
     if (!match) continue;
     const [, kind, rest = ''] = match;

@@ -10,7 +10,7 @@ import { setEnvironmentData, type Worker } from 'node:worker_threads';
 import { FileAccessError } from '../core/errors.js';
 import { siblingModule, startModuleWorker } from '../core/module-worker.js';
 import { attachRing, RING_ENVIRONMENT_KEY, ringWriter } from '../tracer/probe.js';
-import { createRing, type RingOptions } from '../tracer/ring.js';
+import { createRing, recordsWritten, type RingOptions } from '../tracer/ring.js';
 import type { TraceMeta } from '../tracer/trace-file.js';
 
 export interface SessionOptions {
@@ -53,6 +53,11 @@ export function checkWritable(path: string): void {
 /** Drains everything traced so far into the trace file (a test runner reads it between tests). */
 export function flushSession(): void {
   ringWriter()?.flush();
+}
+
+/** How many records all threads have written so far in this session (0 without one). */
+export function sessionRecords(): number {
+  return active ? recordsWritten(active.ring) : 0;
 }
 
 export function startSession(options: SessionOptions): Session {

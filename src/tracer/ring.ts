@@ -269,6 +269,15 @@ export class RingWriter {
   }
 }
 
+/** Records written into the ring so far, by every thread (a cheap "anything new?" for callers that poll). */
+export function recordsWritten(buffer: SharedArrayBuffer): number {
+  const { lanes } = ringShape(buffer);
+  const words = new Int32Array(buffer, 0, RingControl.WORDS + lanes * LaneHeader.WORDS);
+  let total = 0;
+  for (let lane = 0; lane < lanes; lane++) total += Atomics.load(words, laneHeaderIndex(lane) + LaneHeader.WRITE) >>> 0;
+  return total;
+}
+
 /** What a collector gets from one drain of one lane: whole records, in lane order (a view: copy it before returning). */
 export type LaneSink = (lane: number, records: Uint8Array) => void;
 

@@ -10,9 +10,7 @@ import { threadId } from 'node:worker_threads';
 import { afterAll, afterEach, expect } from 'vitest';
 import type { Finding } from '../core/findings.js';
 import type { RuleId } from '../core/rules.js';
-import { stylish } from '../report/formatters/stylish.js';
-import { analyzeTraceFile } from '../session/analyze-file.js';
-import { flushSession, startSession } from '../session/session.js';
+import { flushSession, sessionRecords, startSession } from '../session/session.js';
 import { OPTIONS_ENV, type MatcherOptions, type RacecheckVitestOptions } from './index.js';
 
 const options = JSON.parse(process.env[OPTIONS_ENV] ?? '{}') as RacecheckVitestOptions;
@@ -23,6 +21,16 @@ const cwd = process.cwd();
 
 startSession({ tracePath, watchdog: false, meta: { program: 'vitest', pid: process.pid } });
 
+/** The analysis is loaded on first need: most test files never trace anything worth analyzing. */
+let analysis: Promise<{ analyzeTraceFile: typeof import('../session/analyze-file.js').analyzeTraceFile; stylish: typeof import('../report/formatters/stylish.js').stylish }> | undefined;
+function loadAnalysis(): NonNullable<typeof analysis> {
+  analysis ??= Promise.all([import('../session/analyze-file.js'), import('../report/formatters/stylish.js')]).then(([a, f]) => ({
+    analyzeTraceFile: a.analyzeTraceFile,
+    stylish: f.stylish,
+  }));
+  return analysis;
+}
+
 /** How many times each finding had happened at the last look. */
 const seen = new Map<string, number>();
 
@@ -30,53 +38,69 @@ const seen = new Map<string, number>();
  * Findings that happened (again) since the last look: new ones, and known ones whose count grew — a race
  * that two tests both run fails both. Thread leaks are a matter for the whole file.
  */
-function newFindings(): Finding[] {
+/** Records written at the last look; the session's start is not news. */
+let recordsSeen = sessionRecords();
+let lastFindings: Finding[] = [];
+
+async function newFindings(): Promise<Finding[]> {
+  // Nothing traced since the last look (most tests touch no primitive): nothing new to find.
+  const records = sessionRecords();
+  if (records === recordsSeen) {
+    for (const finding of lastFindings) seen.set(keyOf(finding), finding.count);
+    return [];
+  }
+  recordsSeen = records;
   flushSession();
+  const { analyzeTraceFile } = await loadAnalysis();
   const report = analyzeTraceFile(tracePath, { cwd, ...(rules ? { rules } : {}) });
+  lastFindings = report.findings.filter((finding) => finding.ruleId !== 'thread-leak');
   const fresh: Finding[] = [];
-  for (const finding of report.findings) {
-    if (finding.ruleId === 'thread-leak') continue;
-    const key = `${finding.ruleId}:${finding.fingerprint}:${finding.location?.line}`;
+  for (const finding of lastFindings) {
+    const key = keyOf(finding);
     if (finding.count > (seen.get(key) ?? 0)) fresh.push(finding);
     seen.set(key, finding.count);
   }
   return fresh;
 }
 
-function describeFindings(findings: Finding[]): string {
+function keyOf(finding: Finding): string {
+  return `${finding.ruleId}:${finding.fingerprint}:${finding.location?.line}`;
+}
+
+async function describeFindings(findings: Finding[]): Promise<string> {
+  const { stylish } = await loadAnalysis();
   return `racecheck found ${findings.length} problem${findings.length === 1 ? '' : 's'}:\n${stylish({ version: 1, findings, cwd }, { color: false, version: '' })}`;
 }
 
-afterEach(() => {
-  const found = newFindings().filter(failing);
-  if (found.length > 0) throw new Error(describeFindings(found));
+afterEach(async () => {
+  const found = (await newFindings()).filter(failing);
+  if (found.length > 0) throw new Error(await describeFindings(found));
 });
 
-afterAll(() => {
-  const found = newFindings().filter(failing);
-  if (found.length > 0) throw new Error(`outside any test (module load or hooks): ${describeFindings(found)}`);
+afterAll(async () => {
+  const found = (await newFindings()).filter(failing);
+  if (found.length > 0) throw new Error(`outside any test (module load or hooks): ${await describeFindings(found)}`);
 });
 
 expect.extend({
   /** `await expect(fn).toBeRaceFree()`: running fn produced no race or deadlock finding. */
   async toBeRaceFree(received: () => unknown) {
-    newFindings();
+    await newFindings();
     await received();
-    const found = newFindings();
-    return {
-      pass: found.length === 0,
-      message: () => (found.length === 0 ? 'expected a race or deadlock, found none' : describeFindings(found)),
-    };
+    const found = await newFindings();
+    const description = found.length === 0 ? 'expected a race or deadlock, found none' : await describeFindings(found);
+    return { pass: found.length === 0, message: () => description };
   },
   /** `await expect(fn).toHaveRace({ rule })`: running fn produced a finding (of that rule). */
   async toHaveRace(received: () => unknown, expected: MatcherOptions = {}) {
-    newFindings();
+    await newFindings();
     await received();
-    const found = newFindings();
+    const found = await newFindings();
     const matching = found.filter((f) => !expected.rule || f.ruleId === expected.rule);
-    return {
-      pass: matching.length > 0,
-      message: () => (matching.length > 0 ? `expected no ${expected.rule ?? 'race'}, but:\n${describeFindings(matching)}` : `expected a ${expected.rule ?? 'race or deadlock'} finding, found ${found.length === 0 ? 'none' : describeFindings(found)}`),
-    };
+    const description =
+      matching.length > 0
+        ? `expected no ${expected.rule ?? 'race'}, but:\n${await describeFindings(matching)}`
+        : `expected a ${expected.rule ?? 'race or deadlock'} finding, found ${found.length === 0 ? 'none' : await describeFindings(found)}`;
+    return { pass: matching.length > 0, message: () => description };
   },
 });
