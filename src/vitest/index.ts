@@ -3,6 +3,7 @@
  * in which a race or deadlock finding appeared, with the finding in stylish form — the way `go test -race`
  * fails a test. Findings outside any test (module load, hooks) fail the file.
  */
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isRuleId, RULE_IDS, type RuleId } from '../core/rules.js';
 
@@ -16,6 +17,13 @@ export interface RacecheckVitestOptions {
    * the run. Default: vitest's own.
    */
   timeout?: number;
+  /** Also write every finding of the run to `file`, as SARIF or ESLint-shaped JSON. */
+  report?: { format: 'sarif' | 'json'; file: string };
+}
+
+/** What the test workers are told (the options, plus where their findings go for the report). */
+export interface WorkerOptions extends RacecheckVitestOptions {
+  partsDir?: string;
 }
 
 /** Where the options travel to the test workers. */
@@ -23,21 +31,30 @@ export const OPTIONS_ENV = 'RACECHECK_VITEST_OPTIONS';
 
 interface PluginLike {
   name: string;
-  config(): { test: { setupFiles: string[]; env: Record<string, string>; testTimeout?: number } };
+  config(): { test: { setupFiles: string[]; globalSetup?: string[]; env: Record<string, string>; testTimeout?: number } };
 }
 
 export function racecheck(options: RacecheckVitestOptions = {}): PluginLike {
   for (const rule of options.rules ?? []) {
     if (!isRuleId(rule)) throw new Error(`racecheck/vitest: unknown rule '${rule}'; the rules are ${RULE_IDS.join(', ')}`);
   }
-  const setup = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './setup.ts' : './setup.js', import.meta.url));
+  if (options.report && !['sarif', 'json'].includes(options.report.format)) {
+    throw new Error(`racecheck/vitest: report.format must be 'sarif' or 'json', got '${String(options.report.format)}'`);
+  }
+  const sibling = (name: string): string => fileURLToPath(new URL(`./${name}${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+  const report = options.report ? { ...options.report, file: resolve(options.report.file) } : undefined;
+  const workerOptions: WorkerOptions = { ...options, ...(report ? { report, partsDir: `${report.file}.parts-${process.pid}` } : {}) };
   return {
     name: 'racecheck',
     config() {
+      // The global setup runs in this (main) process, where test.env does not reach.
+      process.env[OPTIONS_ENV] = JSON.stringify(workerOptions);
       return {
         test: {
-          setupFiles: [setup],
-          env: { [OPTIONS_ENV]: JSON.stringify(options) },
+          setupFiles: [sibling('setup')],
+          // The report is put together in the main process, after every test file has run.
+          ...(report ? { globalSetup: [sibling('global-setup')] } : {}),
+          env: { [OPTIONS_ENV]: JSON.stringify(workerOptions) },
           ...(options.timeout !== undefined ? { testTimeout: options.timeout } : {}),
         },
       };

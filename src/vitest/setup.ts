@@ -4,6 +4,7 @@
  * traced so far. Findings not seen before belong to the test that just ran: their second access (or
  * closing acquisition) happened in it. They fail it, as an error thrown from afterEach does.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -11,9 +12,9 @@ import { afterAll, afterEach, expect } from 'vitest';
 import type { Finding } from '../core/findings.js';
 import type { RuleId } from '../core/rules.js';
 import { flushSession, sessionRecords, startSession } from '../session/session.js';
-import { OPTIONS_ENV, type MatcherOptions, type RacecheckVitestOptions } from './index.js';
+import { OPTIONS_ENV, type MatcherOptions, type WorkerOptions } from './index.js';
 
-const options = JSON.parse(process.env[OPTIONS_ENV] ?? '{}') as RacecheckVitestOptions;
+const options = JSON.parse(process.env[OPTIONS_ENV] ?? '{}') as WorkerOptions;
 const rules = options.rules ? new Set<RuleId>(options.rules) : undefined;
 const failing = (finding: Finding): boolean => options.failOn === 'warning' || finding.severity === 'error';
 const tracePath = join(tmpdir(), `racecheck-vitest-${process.pid}-${threadId}-${Date.now()}.trace`);
@@ -78,6 +79,14 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  if (options.partsDir && sessionRecords() > 0) {
+    // Everything this file traced, for the run's report (written by the global setup's teardown).
+    flushSession();
+    const { analyzeTraceFile } = await loadAnalysis();
+    const report = analyzeTraceFile(tracePath, { cwd, ...(rules ? { rules } : {}) });
+    mkdirSync(options.partsDir, { recursive: true });
+    writeFileSync(join(options.partsDir, `${process.pid}-${threadId}-${Date.now()}.json`), JSON.stringify(report.findings));
+  }
   const found = (await newFindings()).filter(failing);
   if (found.length > 0) throw new Error(`outside any test (module load or hooks): ${await describeFindings(found)}`);
 });

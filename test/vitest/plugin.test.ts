@@ -17,16 +17,22 @@ interface Result {
   failureMessages: string[];
 }
 
-function runSample(pool: 'threads' | 'forks'): Map<string, Result> {
+function runSample(pool: 'threads' | 'forks', sarifReport?: string): Map<string, Result> {
   const output = tempPath(`vitest-${pool}.json`);
-  spawnSync(process.execPath, [vitest, 'run', '--pool', pool, '--reporter', 'json', '--outputFile', output], { cwd: sample, encoding: 'utf8', timeout: 120_000 });
+  spawnSync(process.execPath, [vitest, 'run', '--pool', pool, '--reporter', 'json', '--outputFile', output], {
+    cwd: sample,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, ...(sarifReport ? { SAMPLE_REPORT: sarifReport } : {}) },
+  });
   const report = JSON.parse(readFileSync(output, 'utf8')) as { testResults: { assertionResults: Result[] }[] };
   return new Map(report.testResults.flatMap((file) => file.assertionResults.map((result) => [result.title, result])));
 }
 
 describe.each(['threads', 'forks'] as const)('racecheck/vitest with the %s pool', (pool) => {
-  it('fails the racing test with the race, and only it', () => {
-    const results = runSample(pool);
+  it('fails the racing test with the race, and only it; writes every finding of the run as SARIF', () => {
+    const sarif = tempPath(`racecheck-${pool}.sarif`);
+    const results = runSample(pool, sarif);
     const races = results.get('races')!;
     expect(races.status).toBe('failed');
     expect(races.failureMessages[0]).toContain('racecheck found');
@@ -37,5 +43,8 @@ describe.each(['threads', 'forks'] as const)('racecheck/vitest with the %s pool'
     }
     // The deadlocked test fails at the configured timeout instead of hanging the run.
     expect(results.get('deadlocks')?.status).toBe('failed');
+    const log = JSON.parse(readFileSync(sarif, 'utf8')) as { version: string; runs: { results: { ruleId: string }[] }[] };
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs[0]!.results.map((r) => r.ruleId)).toContain('data-race');
   });
 });
