@@ -31,7 +31,22 @@ export const OPTIONS_ENV = 'RACECHECK_VITEST_OPTIONS';
 
 interface PluginLike {
   name: string;
-  config(): { test: { setupFiles: string[]; globalSetup?: string[]; env: Record<string, string>; testTimeout?: number } };
+  config(): {
+    test: {
+      setupFiles: string[];
+      globalSetup?: string[];
+      env: Record<string, string>;
+      testTimeout?: number;
+      server: { deps: { external: RegExp[] } };
+    };
+  };
+}
+
+/** Where racecheck's modules live (dist/ when installed, src/ when developing racecheck itself). */
+const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 export function racecheck(options: RacecheckVitestOptions = {}): PluginLike {
@@ -55,6 +70,9 @@ export function racecheck(options: RacecheckVitestOptions = {}): PluginLike {
           // The report is put together in the main process, after every test file has run.
           ...(report ? { globalSetup: [sibling('global-setup')] } : {}),
           env: { [OPTIONS_ENV]: JSON.stringify(workerOptions) },
+          // racecheck's own modules are plain ESM: load them natively, not through Vite's transform, which
+          // costs every test file (and they would not be instrumented twice anyway).
+          server: { deps: { external: [new RegExp(`^${escapeRegExp(packageRoot)}`)] } },
           ...(options.timeout !== undefined ? { testTimeout: options.timeout } : {}),
         },
       };
