@@ -268,13 +268,16 @@ export class RLock implements Lockable {
 function installLockTracing(): void {
   const plainLock = { ...methodsOf(Lock.prototype) };
   const plainRLock = { ...methodsOf(RLock.prototype) };
-  const traced = {
+  const traced: {
+    Lock: Pick<Lock, 'acquire' | 'acquireAsync' | 'release'>;
+    RLock: Pick<RLock, 'acquire' | 'acquireAsync' | 'release'>;
+  } = {
     Lock: {
       acquire(this: Lock, options?: AcquireOptions): boolean {
         const mode = acquireMode(options);
-        emit(EventKind.LockAttempt, this.objectId, mode);
+        emit(EventKind.LockAttempt, this.objectId, mode, 0, traced.Lock.acquire);
         const taken = plainLock.acquire.call(this, options);
-        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId, mode);
+        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId, mode, 0, traced.Lock.acquire);
         return taken;
       },
       async acquireAsync(this: Lock, options?: AsyncWaitOptions): Promise<boolean> {
@@ -285,7 +288,7 @@ function installLockTracing(): void {
         return taken;
       },
       release(this: Lock): void {
-        if (this.locked()) emit(EventKind.LockRelease, this.objectId);
+        if (this.locked()) emit(EventKind.LockRelease, this.objectId, 0, 0, traced.Lock.release);
         plainLock.release.call(this);
       },
     },
@@ -293,9 +296,9 @@ function installLockTracing(): void {
       acquire(this: RLock, options?: AcquireOptions): boolean {
         if (this.recursionLevel > 0) return plainRLock.acquire.call(this, options);
         const mode = acquireMode(options);
-        emit(EventKind.LockAttempt, this.objectId, mode);
+        emit(EventKind.LockAttempt, this.objectId, mode, 0, traced.RLock.acquire);
         const taken = plainRLock.acquire.call(this, options);
-        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId, mode);
+        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId, mode, 0, traced.RLock.acquire);
         return taken;
       },
       async acquireAsync(this: RLock, options?: AsyncWaitOptions): Promise<boolean> {
@@ -307,7 +310,7 @@ function installLockTracing(): void {
         return taken;
       },
       release(this: RLock): void {
-        if (this.recursionLevel === 1) emit(EventKind.LockRelease, this.objectId);
+        if (this.recursionLevel === 1) emit(EventKind.LockRelease, this.objectId, 0, 0, traced.RLock.release);
         plainRLock.release.call(this);
       },
     },

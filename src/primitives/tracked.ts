@@ -68,11 +68,11 @@ function makeTracked<T extends SharedTypedArray>(array: T, idHi: number, idLo: n
   const width = array.BYTES_PER_ELEMENT;
   const base = array.byteOffset;
   const bound = new Map<unknown, unknown>();
-  const view = new Proxy(array, {
+  const handler: ProxyHandler<T> = {
     get(target, key) {
       const index = indexOf(key);
       if (index >= 0) {
-        if (tracing && index < target.length) emitAccess(EventKind.MemoryRead, idHi, idLo, base + index * width, width);
+        if (tracing && index < target.length) emitAccess(EventKind.MemoryRead, idHi, idLo, base + index * width, width, handler.get);
         return target[index];
       }
       const value = Reflect.get(target, key, target) as unknown;
@@ -87,13 +87,14 @@ function makeTracked<T extends SharedTypedArray>(array: T, idHi: number, idLo: n
     set(target, key, value) {
       const index = indexOf(key);
       if (index >= 0) {
-        if (tracing && index < target.length) emitAccess(EventKind.MemoryWrite, idHi, idLo, base + index * width, width);
+        if (tracing && index < target.length) emitAccess(EventKind.MemoryWrite, idHi, idLo, base + index * width, width, handler.set);
         (target as unknown as Record<number, unknown>)[index] = value;
         return true;
       }
       return Reflect.set(target, key, value, target);
     },
-  });
+  };
+  const view = new Proxy(array, handler);
   targets.set(view, array);
   const descriptor: SharedDescriptor = {
     type: 'TrackedArray',

@@ -85,9 +85,9 @@ export function nameThread(name: string): void {
 }
 
 /** Call only behind `if (tracing)`: the check is the caller's so that the off path stays one branch. */
-export function emit(kind: EventKind, objectId: number, arg = 0, flags = 0): void {
+export function emit(kind: EventKind, objectId: number, arg = 0, flags = 0, entry?: (...args: never[]) => unknown): void {
   if (writer) {
-    writer.record(kind, flags, objectHi(objectId), objectLo(objectId), sites!.capture(), arg, isSyncKind(kind));
+    writer.record(kind, flags, objectHi(objectId), objectLo(objectId), sites!.capture(entry), arg, isSyncKind(kind));
   } else {
     recorder?.record(kind, threadId, objectId, arg);
   }
@@ -100,9 +100,16 @@ export function emitLocal(kind: EventKind, objectLo: number, arg: number): void 
 }
 
 /** A memory access of `width` bytes at `byteOffset` of a tracked buffer. Call only behind `if (tracing)`. */
-export function emitAccess(kind: EventKind, bufferHi: number, bufferLo: number, byteOffset: number, width: number): void {
+export function emitAccess(
+  kind: EventKind,
+  bufferHi: number,
+  bufferLo: number,
+  byteOffset: number,
+  width: number,
+  entry?: (...args: never[]) => unknown,
+): void {
   if (writer) {
-    writer.record(kind, width, bufferHi, bufferLo, sites!.capture(), byteOffset, false);
+    writer.record(kind, width, bufferHi, bufferLo, sites!.capture(entry), byteOffset, false);
   } else {
     recorder?.record(kind, threadId, bufferHi * 2 ** 32 + (bufferLo >>> 0), byteOffset);
   }

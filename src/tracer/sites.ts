@@ -72,16 +72,20 @@ export class SiteTable {
     this.#writer = writer;
   }
 
-  /** The id of the caller's site (0 when no frame outside racecheck is on the stack). */
-  capture(): number {
+  /**
+   * The id of the caller's site (0 when no frame outside racecheck is on the stack). `entry`, the racecheck
+   * function the user called, hides every frame above it: then a few frames suffice, and V8's capture cost
+   * grows with the frames it collects (measured 2.2 µs for 3 frames, 6.9 µs for 16).
+   */
+  capture(entry?: (...args: never[]) => unknown): number {
     const savedPrepare = Error.prepareStackTrace;
     const savedLimit = Error.stackTraceLimit;
     let frame: Frame | undefined;
     try {
       Error.prepareStackTrace = topUserFrame;
-      Error.stackTraceLimit = 10;
+      Error.stackTraceLimit = entry ? 4 : 10;
       const holder: { stack?: unknown } = {};
-      Error.captureStackTrace(holder);
+      Error.captureStackTrace(holder, entry);
       frame = holder.stack as Frame | undefined;
     } finally {
       Error.prepareStackTrace = savedPrepare;
