@@ -6,7 +6,7 @@
  */
 import { accessSync, closeSync, constants, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { setEnvironmentData, type Worker } from 'node:worker_threads';
+import { isMainThread, setEnvironmentData, threadId, type Worker } from 'node:worker_threads';
 import { FileAccessError } from '../core/errors.js';
 import { siblingModule, startModuleWorker } from '../core/module-worker.js';
 import { attachRing, RING_ENVIRONMENT_KEY, ringWriter } from '../tracer/probe.js';
@@ -83,9 +83,9 @@ export function startSession(options: SessionOptions): Session {
   });
   // The collector must never keep the program alive; the final flush waits for it explicitly.
   collector.unref();
-  attachRing(ring, 'main');
+  attachRing(ring, isMainThread ? 'main' : `worker ${threadId}`);
   let ended = false;
-  // Each thread ending its own session (a test worker) ends it on its own exit; the process ones too.
+  // A session started in a worker (a test file's) ends when that worker exits, a program's when it does.
   const end = (): void => {
     if (ended) return;
     ended = true;
@@ -94,7 +94,8 @@ export function startSession(options: SessionOptions): Session {
   const session: Session = { ring, collector, end };
   active = session;
   process.on('exit', end);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  // Signals reach only the main thread.
+  for (const signal of isMainThread ? (['SIGINT', 'SIGTERM', 'SIGHUP'] as const) : []) {
     const onSignal = (): void => {
       end();
       // Die of the signal as the program would have, unless it listens for the signal itself.
