@@ -44,21 +44,32 @@ async function ringThroughput(producers: number, perProducer: number): Promise<n
   return median(rates);
 }
 
-/** Lock's acquire/release exactly as written, minus the tracing hook: the baseline for tracer.off. */
+/**
+ * Lock's acquire/release exactly as written (the default, unfair kind, with the same check for the fair
+ * kind), minus the tracing hook: the baseline for tracer.off.
+ */
 class HooklessLock {
   readonly #words = new Int32Array(new SharedArrayBuffer(LockLayout.WORDS * 4));
+  readonly #fair = this.#words[LockLayout.FAIR] === 1;
   acquire(options?: AcquireOptions): boolean {
     const deadline = acquireDeadline(options, 'Lock.acquire');
     const words = this.#words;
-    const taken = tryLockWord(words, LockLayout.STATE) || (deadline > 0 && lockWordSync(words, LockLayout.STATE, deadline));
+    const taken = this.#fair
+      ? false
+      : tryLockWord(words, LockLayout.STATE) || (deadline > 0 && lockWordSync(words, LockLayout.STATE, deadline));
     if (taken) words[LockLayout.OWNER] = 1;
     return taken;
   }
   release(): void {
     const words = this.#words;
-    if (Atomics.load(words, LockLayout.STATE) === 0) throw new Error('not locked');
+    if (!this.locked()) throw new Error('not locked');
     words[LockLayout.OWNER] = 0;
-    unlockWord(words, LockLayout.STATE);
+    if (this.#fair) throw new Error('unused');
+    else unlockWord(words, LockLayout.STATE);
+  }
+  locked(): boolean {
+    const words = this.#words;
+    return this.#fair ? Atomics.load(words, LockLayout.SERVING) !== Atomics.load(words, LockLayout.TICKET) : Atomics.load(words, LockLayout.STATE) !== 0;
   }
 }
 

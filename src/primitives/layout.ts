@@ -26,11 +26,24 @@ export type Tag = (typeof Tag)[keyof typeof Tag];
 /** A futex mutex word (Drepper, "Futexes Are Tricky", mutex #2): 0 free, 1 locked, 2 locked with waiters. */
 export const MutexState = { FREE: 0, LOCKED: 1, CONTENDED: 2 } as const;
 
+/** Waiters a fair Lock tracks at once (a bit each, for timed-out tickets). */
+export const FAIR_LOCK_MAX_WAITERS = 1024;
+
 export const LockLayout = {
   STATE: Header.WORDS,
   /** threadId + 1 of the holder, 0 when free: diagnostics and `Condition`'s ownership check. */
   OWNER: Header.WORDS + 1,
-  WORDS: Header.WORDS + 2,
+  /** 1 for a fair (FIFO) lock, which hands itself to waiters in ticket order. */
+  FAIR: Header.WORDS + 2,
+  /** Fair locks: the next ticket to hand out. */
+  TICKET: Header.WORDS + 3,
+  /** Fair locks: the ticket that owns the lock now; equal to TICKET when the lock is free. */
+  SERVING: Header.WORDS + 4,
+  /** Fair locks: a futex word guarding hand-over against a waiter's timing out. */
+  GUARD: Header.WORDS + 5,
+  /** Fair locks: one bit per ticket (mod FAIR_LOCK_MAX_WAITERS), set when its waiter gave up. */
+  CANCELLED: Header.WORDS + 6,
+  WORDS: Header.WORDS + 6 + FAIR_LOCK_MAX_WAITERS / 32,
 } as const;
 
 export const RLockLayout = {

@@ -8,7 +8,7 @@ import { threadId } from 'node:worker_threads';
 import { InvalidArgumentError, LockNotHeldError, LockNotOwnedError } from '../core/errors.js';
 import { AcquireMode, EventKind, ObjectType } from '../tracer/schema.js';
 import { emit, onTracingChange, tracing } from '../tracer/probe.js';
-import { LockLayout, RLockLayout, Tag } from './layout.js';
+import { FAIR_LOCK_MAX_WAITERS, LockLayout, RLockLayout, Tag } from './layout.js';
 import { lockWordAsync, lockWordSync, tryLockWord, unlockWord } from './mutex-word.js';
 import { openWords } from './open.js';
 import {
@@ -19,7 +19,7 @@ import {
   type Shareable,
   type SharedDescriptor,
 } from '../core/handles.js';
-import { deadlineAfter, type AsyncWaitOptions } from './waiting.js';
+import { deadlineAfter, sleepAsync, sleepSync, type AsyncWaitOptions } from './waiting.js';
 
 export interface AcquireOptions {
   /** false: take the lock only if it is free right now (try-acquire). Default true. */
@@ -82,19 +82,33 @@ async function runLockedAsync<T>(lock: Lockable, fn: () => T | Promise<T>): Prom
   }
 }
 
+export interface LockOptions {
+  /**
+   * Hand the lock to waiters in the order they asked (FIFO), so that none starves. Costs a little more
+   * than the default, where a thread that just released may take the lock again before a woken waiter.
+   */
+  fair?: boolean;
+}
+
+const { TICKET, SERVING, GUARD, CANCELLED } = LockLayout;
+
 export class Lock implements Lockable {
   declare readonly [HANDLE_KEY]: SharedDescriptor;
   readonly #words: Int32Array;
   readonly #id: number;
+  readonly #fair: boolean;
   readonly [conditionHooks]: ConditionLockHooks;
 
   /** A new lock, or (given a shared descriptor) a handle on an existing one. */
-  constructor(shared?: SharedDescriptor) {
+  constructor(options?: LockOptions | SharedDescriptor) {
+    const shared = options && 'type' in options ? (options as SharedDescriptor) : undefined;
     ({ words: this.#words, id: this.#id } = openWords(shared, Tag.Lock, LockLayout.WORDS, 'Lock', ObjectType.Lock));
+    if (!shared && (options as LockOptions | undefined)?.fair) this.#words[LockLayout.FAIR] = 1;
+    this.#fair = this.#words[LockLayout.FAIR] === 1;
     exposeDescriptor(this, describe('Lock', this.#words));
     const words = this.#words;
     this[conditionHooks] = {
-      isOwned: () => words[LockLayout.OWNER] === self && words[LockLayout.STATE] !== 0,
+      isOwned: () => words[LockLayout.OWNER] === self && this.locked(),
       releaseSave: () => {
         this.release();
         return 0;
@@ -113,10 +127,16 @@ export class Lock implements Lockable {
     return this.#id;
   }
 
+  get fair(): boolean {
+    return this.#fair;
+  }
+
   acquire(options?: AcquireOptions): boolean {
     const deadline = acquireDeadline(options, 'Lock.acquire');
     const words = this.#words;
-    const taken = tryLockWord(words, LockLayout.STATE) || (deadline > 0 && lockWordSync(words, LockLayout.STATE, deadline));
+    const taken = this.#fair
+      ? this.#acquireFair(deadline)
+      : tryLockWord(words, LockLayout.STATE) || (deadline > 0 && lockWordSync(words, LockLayout.STATE, deadline));
     if (taken) words[LockLayout.OWNER] = self;
     return taken;
   }
@@ -124,24 +144,106 @@ export class Lock implements Lockable {
   async acquireAsync(options?: AsyncWaitOptions): Promise<boolean> {
     const deadline = deadlineAfter(options?.timeout, 'Lock.acquireAsync');
     const words = this.#words;
-    const taken =
-      tryLockWord(words, LockLayout.STATE) || (await lockWordAsync(words, LockLayout.STATE, deadline, options?.signal));
+    const taken = this.#fair
+      ? await this.#acquireFairAsync(deadline, options?.signal)
+      : tryLockWord(words, LockLayout.STATE) || (await lockWordAsync(words, LockLayout.STATE, deadline, options?.signal));
     if (taken) words[LockLayout.OWNER] = self;
     return taken;
   }
 
   release(): void {
     const words = this.#words;
-    if (Atomics.load(words, LockLayout.STATE) === 0) {
-      throw new LockNotHeldError('Lock.release: the lock is not locked');
-    }
+    if (!this.locked()) throw new LockNotHeldError('Lock.release: the lock is not locked');
     words[LockLayout.OWNER] = 0;
-    unlockWord(words, LockLayout.STATE);
+    if (this.#fair) this.#handOver();
+    else unlockWord(words, LockLayout.STATE);
   }
 
   /** True while some thread holds the lock (a snapshot: another thread may change it right after). */
   locked(): boolean {
-    return Atomics.load(this.#words, LockLayout.STATE) !== 0;
+    const words = this.#words;
+    return this.#fair ? Atomics.load(words, SERVING) !== Atomics.load(words, TICKET) : Atomics.load(words, LockLayout.STATE) !== 0;
+  }
+
+  /** Threads holding or waiting for a fair lock (0 for the default kind, which keeps no queue). */
+  get queueLength(): number {
+    return this.#fair ? (Atomics.load(this.#words, TICKET) - Atomics.load(this.#words, SERVING)) | 0 : 0;
+  }
+
+  // A fair lock is a ticket lock: each acquirer takes the next ticket and owns the lock when SERVING reaches
+  // it; a release moves SERVING to the next ticket whose waiter has not given up. A waiter that times out
+  // marks its ticket cancelled under GUARD, which the hand-over also takes, so a ticket is never handed to a
+  // waiter that has already left.
+
+  #acquireFair(deadline: number): boolean {
+    const words = this.#words;
+    if (deadline === 0) {
+      const serving = Atomics.load(words, SERVING);
+      return Atomics.compareExchange(words, TICKET, serving, (serving + 1) | 0) === serving;
+    }
+    const ticket = this.#takeTicket();
+    for (;;) {
+      const serving = Atomics.load(words, SERVING);
+      if (serving === ticket) return true;
+      if (!sleepSync(words, SERVING, serving, deadline)) return this.#giveUp(ticket);
+    }
+  }
+
+  async #acquireFairAsync(deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
+    const words = this.#words;
+    const ticket = this.#takeTicket();
+    for (;;) {
+      const serving = Atomics.load(words, SERVING);
+      if (serving === ticket) return true;
+      let slept: boolean;
+      try {
+        slept = await sleepAsync(words, SERVING, serving, deadline, signal);
+      } catch (reason) {
+        // Aborted: leave the queue; if the lock reached us meanwhile, pass it on.
+        if (this.#giveUp(ticket)) this.#handOver();
+        throw reason;
+      }
+      if (!slept) return this.#giveUp(ticket);
+    }
+  }
+
+  #takeTicket(): number {
+    const words = this.#words;
+    if (((Atomics.load(words, TICKET) - Atomics.load(words, SERVING)) | 0) >= FAIR_LOCK_MAX_WAITERS) {
+      throw new InvalidArgumentError(`Lock.acquire: more than ${FAIR_LOCK_MAX_WAITERS} threads waiting for a fair lock`);
+    }
+    return Atomics.add(words, TICKET, 1);
+  }
+
+  /** The waiter of `ticket` stops waiting; true if the lock had already been handed to it (it owns it). */
+  #giveUp(ticket: number): boolean {
+    const words = this.#words;
+    lockWordSync(words, GUARD, Infinity);
+    const owns = Atomics.load(words, SERVING) === ticket;
+    if (!owns) {
+      const bit = ticket & (FAIR_LOCK_MAX_WAITERS - 1);
+      Atomics.or(words, CANCELLED + (bit >>> 5), 1 << (bit & 31));
+    }
+    unlockWord(words, GUARD);
+    return owns;
+  }
+
+  #handOver(): void {
+    const words = this.#words;
+    lockWordSync(words, GUARD, Infinity);
+    const end = Atomics.load(words, TICKET);
+    let next = (Atomics.load(words, SERVING) + 1) | 0;
+    while (next !== end) {
+      const bit = next & (FAIR_LOCK_MAX_WAITERS - 1);
+      const index = CANCELLED + (bit >>> 5);
+      const mask = 1 << (bit & 31);
+      if ((Atomics.load(words, index) & mask) === 0) break;
+      Atomics.and(words, index, ~mask);
+      next = (next + 1) | 0;
+    }
+    Atomics.store(words, SERVING, next);
+    unlockWord(words, GUARD);
+    Atomics.notify(words, SERVING);
   }
 
   withLock<T>(fn: () => T): T {

@@ -4,11 +4,21 @@ import {
   holdLockUntil,
   incrementUnderLock,
   incrementWithoutLock,
+  recordTurn,
   reenter,
   releaseForeignRLock,
   spawn,
   tryLockFor,
 } from './workers.js';
+
+/** Waits (without blocking the event loop) until a fair lock's queue holds `length` threads. */
+async function queueReaches(lock: Lock, length: number): Promise<void> {
+  const deadline = performance.now() + 20_000;
+  while (lock.queueLength < length) {
+    if (performance.now() > deadline) throw new Error(`the queue never reached ${length}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 const THREADS = 4;
 const TIMES = 20_000;
@@ -101,6 +111,67 @@ describe('Lock', () => {
     expect(() => lock.acquire({ timeout: Number.NaN })).toThrow('Lock.acquire: timeout must be a non-negative number of milliseconds or undefined, got NaN');
     expect(() => lock.acquire({ blocking: false, timeout: 5 })).toThrow('a timeout cannot be given with blocking: false');
     expect(lock.locked()).toBe(false);
+  });
+});
+
+describe('a fair Lock', () => {
+  it('is handed over in the order threads asked for it', async () => {
+    const lock = new Lock({ fair: true });
+    const order = sharedInts(16);
+    lock.acquire();
+    const threads = [];
+    for (let i = 0; i < 4; i++) {
+      threads.push(spawn(recordTurn, lock, order, i));
+      await queueReaches(lock, i + 2);
+    }
+    lock.release();
+    for (const thread of threads) await thread.joinAsync();
+    expect(Array.from(order.subarray(5, 9))).toEqual([0, 1, 2, 3]);
+    expect(lock.locked()).toBe(false);
+    expect(lock.queueLength).toBe(0);
+  });
+
+  it('a waiter that times out leaves the queue; those behind it still get the lock', async () => {
+    const lock = new Lock({ fair: true });
+    const order = sharedInts(16);
+    lock.acquire();
+    const giving = spawn(recordTurn, lock, order, 0, 100);
+    await queueReaches(lock, 2);
+    const patient = spawn(recordTurn, lock, order, 1);
+    await queueReaches(lock, 3);
+    await giving.joinAsync();
+    expect(order[1]).toBe(-1);
+    lock.release();
+    await patient.joinAsync();
+    expect(order[5]).toBe(1);
+    expect(lock.locked()).toBe(false);
+  });
+
+  it('try-acquire, timeouts, async waits and cancellation work as for the default kind', async () => {
+    const lock = new Lock({ fair: true });
+    expect(lock.fair).toBe(true);
+    expect(lock.acquire({ blocking: false })).toBe(true);
+    expect(lock.acquire({ blocking: false })).toBe(false);
+    expect(lock.acquire({ timeout: 10 })).toBe(false);
+    expect(await lock.acquireAsync({ timeout: 10 })).toBe(false);
+    const controller = new AbortController();
+    const aborted = lock.acquireAsync({ signal: controller.signal });
+    controller.abort(new Error('no longer needed'));
+    await expect(aborted).rejects.toThrow('no longer needed');
+    const next = lock.acquireAsync();
+    lock.release();
+    expect(await next).toBe(true);
+    lock.release();
+    expect(lock.locked()).toBe(false);
+    expect(() => lock.release()).toThrow(LockNotHeldError);
+  });
+
+  it('keeps mutual exclusion under contention', async () => {
+    const counter = sharedInts(1);
+    const lock = new Lock({ fair: true });
+    const threads = Array.from({ length: 3 }, () => spawn(incrementUnderLock, counter, lock, 2_000));
+    for (const thread of threads) await thread.joinAsync();
+    expect(counter[0]).toBe(6_000);
   });
 });
 

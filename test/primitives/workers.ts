@@ -196,3 +196,13 @@ export class Counter extends Thread {
 export async function awaitItem(queue: Queue<number>, out: Int32Array): Promise<void> {
   out[0] = await queue.getAsync();
 }
+
+/** Takes the lock, records the order it got it in (order[0] counts), releases. */
+export function recordTurn(lock: Lock, order: Int32Array, index: number, timeout?: number): void {
+  if (!lock.acquire(timeout === undefined ? {} : { timeout })) {
+    order[1 + index] = -1;
+    return;
+  }
+  order[1 + Atomics.add(order, 0, 1) + 4] = index;
+  lock.release();
+}
