@@ -128,17 +128,11 @@ function reviveInner(value: unknown, seen: Set<object>): unknown {
 /** Objects that stand for a descriptor but cannot be cloned themselves (Proxies). */
 const standIns = new WeakMap<object, SharedDescriptor>();
 
-export function registerStandIn(object: object, descriptor: SharedDescriptor): void {
-  standIns.set(object, descriptor);
-}
-
-export function hasStandIns(): boolean {
-  return standInCount > 0;
-}
+/** How many stand-ins this thread made: while none, `toCloneable` (on every message) has nothing to do. */
 let standInCount = 0;
 
-/** Marks that this thread made at least one stand-in, so message hooks start looking for them. */
-export function noteStandIn(): void {
+export function registerStandIn(object: object, descriptor: SharedDescriptor): void {
+  standIns.set(object, descriptor);
   standInCount++;
 }
 

@@ -367,55 +367,50 @@ export class RLock implements Lockable {
  * after it succeeds, a release before it is published; an RLock records only its outermost acquire and
  * release.
  */
+type LockMethods<T extends Lock | RLock> = Pick<T, 'acquire' | 'acquireAsync' | 'release'>;
+
+/**
+ * The traced twin of a lock class's methods. Only the outermost acquisition and release are events (an
+ * RLock taken again by its owner is not a new critical section): `outermost` says whether a call is one.
+ */
+function tracedMethods<T extends Lock | RLock>(
+  plain: LockMethods<T>,
+  outermost: { acquire(lock: T): boolean; release(lock: T): boolean },
+): LockMethods<T> {
+  const traced: LockMethods<T> = {
+    acquire(this: T, options?: AcquireOptions): boolean {
+      if (!outermost.acquire(this)) return plain.acquire.call(this, options);
+      const mode = acquireMode(options);
+      emit(EventKind.LockAttempt, this.objectId, mode, 0, traced.acquire);
+      const taken = plain.acquire.call(this, options);
+      emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId, mode, 0, traced.acquire);
+      return taken;
+    },
+    async acquireAsync(this: T, options?: AsyncWaitOptions): Promise<boolean> {
+      if (!outermost.acquire(this)) return plain.acquireAsync.call(this, options);
+      const mode = acquireMode(options);
+      emit(EventKind.LockAttempt, this.objectId, mode);
+      const taken = await plain.acquireAsync.call(this, options);
+      emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId, mode);
+      return taken;
+    },
+    release(this: T): void {
+      if (outermost.release(this)) emit(EventKind.LockRelease, this.objectId, 0, 0, traced.release);
+      plain.release.call(this);
+    },
+  };
+  return traced;
+}
+
 function installLockTracing(): void {
   const plainLock = { ...methodsOf(Lock.prototype) };
   const plainRLock = { ...methodsOf(RLock.prototype) };
-  const traced: {
-    Lock: Pick<Lock, 'acquire' | 'acquireAsync' | 'release'>;
-    RLock: Pick<RLock, 'acquire' | 'acquireAsync' | 'release'>;
-  } = {
-    Lock: {
-      acquire(this: Lock, options?: AcquireOptions): boolean {
-        const mode = acquireMode(options);
-        emit(EventKind.LockAttempt, this.objectId, mode, 0, traced.Lock.acquire);
-        const taken = plainLock.acquire.call(this, options);
-        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId, mode, 0, traced.Lock.acquire);
-        return taken;
-      },
-      async acquireAsync(this: Lock, options?: AsyncWaitOptions): Promise<boolean> {
-        const mode = acquireMode(options);
-        emit(EventKind.LockAttempt, this.objectId, mode);
-        const taken = await plainLock.acquireAsync.call(this, options);
-        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId, mode);
-        return taken;
-      },
-      release(this: Lock): void {
-        if (this.locked()) emit(EventKind.LockRelease, this.objectId, 0, 0, traced.Lock.release);
-        plainLock.release.call(this);
-      },
-    },
-    RLock: {
-      acquire(this: RLock, options?: AcquireOptions): boolean {
-        if (this.recursionLevel > 0) return plainRLock.acquire.call(this, options);
-        const mode = acquireMode(options);
-        emit(EventKind.LockAttempt, this.objectId, mode, 0, traced.RLock.acquire);
-        const taken = plainRLock.acquire.call(this, options);
-        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId, mode, 0, traced.RLock.acquire);
-        return taken;
-      },
-      async acquireAsync(this: RLock, options?: AsyncWaitOptions): Promise<boolean> {
-        if (this.recursionLevel > 0) return plainRLock.acquireAsync.call(this, options);
-        const mode = acquireMode(options);
-        emit(EventKind.LockAttempt, this.objectId, mode);
-        const taken = await plainRLock.acquireAsync.call(this, options);
-        emit(taken ? EventKind.LockAcquired : EventKind.LockTryFailed, this.objectId, mode);
-        return taken;
-      },
-      release(this: RLock): void {
-        if (this.recursionLevel === 1) emit(EventKind.LockRelease, this.objectId, 0, 0, traced.RLock.release);
-        plainRLock.release.call(this);
-      },
-    },
+  const traced = {
+    Lock: tracedMethods<Lock>(plainLock, { acquire: () => true, release: (lock) => lock.locked() }),
+    RLock: tracedMethods<RLock>(plainRLock, {
+      acquire: (lock) => lock.recursionLevel === 0,
+      release: (lock) => lock.recursionLevel === 1,
+    }),
   };
   let swapped = false;
   onTracingChange((on) => {
@@ -432,11 +427,8 @@ function acquireMode(options: (AcquireOptions & AsyncWaitOptions) | undefined): 
   return options?.timeout !== undefined || options?.signal !== undefined ? AcquireMode.Timed : AcquireMode.Blocking;
 }
 
-function methodsOf<T extends Lock | RLock>(prototype: T): Pick<T, 'acquire' | 'acquireAsync' | 'release'> {
-  return { acquire: prototype.acquire, acquireAsync: prototype.acquireAsync, release: prototype.release } as Pick<
-    T,
-    'acquire' | 'acquireAsync' | 'release'
-  >;
+function methodsOf<T extends Lock | RLock>(prototype: T): LockMethods<T> {
+  return { acquire: prototype.acquire, acquireAsync: prototype.acquireAsync, release: prototype.release } as LockMethods<T>;
 }
 
 installLockTracing();

@@ -13,7 +13,6 @@
  * `joinAsync()` on an event loop — and gets the thread's error as the `cause` of a ThreadFailedError.
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { siblingModule, startModuleWorker } from '../core/module-worker.js';
 import { deserialize, serialize } from 'node:v8';
@@ -98,8 +97,8 @@ function state(thread: Thread): ThreadInternals {
 
 function toModuleUrl(file: string | URL): string {
   const text = String(file);
+  // A URL already (file:, data:…), but not a Windows drive path (C:\…).
   if (/^[a-z][a-z0-9+.-]*:/i.test(text) && !/^[a-z]:[\\/]/i.test(text)) return text;
-  if (isAbsolute(text)) return pathToFileURL(text).href;
   return pathToFileURL(text).href;
 }
 

@@ -9,7 +9,7 @@
  * different offsets or element types — name the same bytes.
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import { newIdentity, noteStandIn, registerReviver, registerStandIn, type SharedDescriptor } from '../core/handles.js';
+import { newIdentity, registerReviver, registerStandIn, type SharedDescriptor } from '../core/handles.js';
 import { emitAccess, tracing } from '../tracer/probe.js';
 import { EventKind } from '../tracer/schema.js';
 
@@ -106,7 +106,6 @@ function makeTracked<T extends SharedTypedArray>(array: T, idHi: number, idLo: n
     idLo,
   };
   registerStandIn(view, descriptor);
-  noteStandIn();
   return view;
 }
 

@@ -65,7 +65,8 @@ function original(frame: Frame): Site {
 }
 
 export class SiteTable {
-  readonly #ids = new Map<string, number>();
+  /** file → (line × 2^20 + column) → site id: no string is built per event. */
+  readonly #ids = new Map<string, Map<number, number>>();
   readonly #writer: RingWriter;
 
   constructor(writer: RingWriter) {
@@ -92,11 +93,16 @@ export class SiteTable {
       Error.stackTraceLimit = savedLimit;
     }
     if (!frame) return 0;
-    const key = `${frame.file}:${frame.line}:${frame.column}`;
-    let id = this.#ids.get(key);
+    let inFile = this.#ids.get(frame.file);
+    if (!inFile) {
+      inFile = new Map();
+      this.#ids.set(frame.file, inFile);
+    }
+    const position = frame.line * 2 ** 20 + frame.column;
+    let id = inFile.get(position);
     if (id === undefined) {
       id = this.#writer.nextSiteId();
-      this.#ids.set(key, id);
+      inFile.set(position, id);
       this.#writer.recordText(EventKind.SiteDefine, id, encodeSite(original(frame)));
     }
     return id;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Event, Lock, Queue, Semaphore } from '../../src/primitives/index.js';
+import { Event, Lock, Queue, RLock, Semaphore } from '../../src/primitives/index.js';
 import { startTracing, stopTracing, type EventRecorder } from '../../src/tracer/probe.js';
 import { EventKind, eventKindName } from '../../src/tracer/schema.js';
 
@@ -37,6 +37,18 @@ describe('the instrumentation hook', () => {
       { kind: 'QueuePut', objectId: queue.objectId, arg: 0 },
       { kind: 'QueueGet', objectId: queue.objectId, arg: 0 },
     ]);
+  });
+
+  it('records only the outermost acquire and release of an RLock', () => {
+    const recorder = new MemoryRecorder();
+    const lock = new RLock();
+    startTracing(recorder);
+    lock.acquire();
+    lock.acquire();
+    lock.release();
+    lock.release();
+    stopTracing();
+    expect(recorder.events.map((e) => e.kind)).toEqual(['LockAttempt', 'LockAcquired', 'LockRelease']);
   });
 
   it('records nothing while tracing is off', () => {

@@ -8,7 +8,7 @@ import {
   SemaphoreOverReleaseError,
   ThreadFailedError,
 } from '../../src/primitives/index.js';
-import { barrierPhases, spawn, useSemaphore, waitAtBarrier } from './workers.js';
+import { arriveAt, barrierPhases, spawn, useSemaphore, waitAtBarrier } from './workers.js';
 
 function sharedInts(length: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(length * 4));
@@ -81,10 +81,11 @@ describe('Barrier', () => {
 
   it('gives each party a distinct arrival index', async () => {
     const barrier = new Barrier(3);
-    const threads = [spawn(waitAtBarrier, barrier), spawn(waitAtBarrier, barrier)];
+    const indexes = sharedInts(2);
+    const threads = [spawn(arriveAt, barrier, indexes, 0), spawn(arriveAt, barrier, indexes, 1)];
     const mine = await barrier.waitAsync(10_000);
     for (const thread of threads) await thread.joinAsync();
-    expect([0, 1, 2]).toContain(mine);
+    expect([mine, indexes[0], indexes[1]].sort()).toEqual([0, 1, 2]);
   });
 
   it('a timed-out wait breaks the barrier for everyone until reset', async () => {

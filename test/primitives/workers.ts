@@ -206,3 +206,8 @@ export function recordTurn(lock: Lock, order: Int32Array, index: number, timeout
   order[1 + Atomics.add(order, 0, 1) + 4] = index;
   lock.release();
 }
+
+/** Waits at the barrier and records the arrival index it got in `indexes[slot]`. */
+export function arriveAt(barrier: Barrier, indexes: Int32Array, slot: number): void {
+  indexes[slot] = barrier.wait();
+}
