@@ -23,6 +23,7 @@ function* syntheticTrace(total: number): Generator<TraceEvent> {
     site: 1 + (kind % 7),
     arg,
     width: 4,
+    detail: 0,
     time: 0,
     offset: 0,
   });

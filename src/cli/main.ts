@@ -121,6 +121,12 @@ export async function main(rawArgv: string[]): Promise<number> {
             .option('trace', { type: 'string', describe: 'keep the binary trace in this file (racecheck report can read it again)' })
             .option('timeout', { type: 'number', describe: 'end the program after this many seconds, keeping the findings' })
             .option('deadlock-grace', { type: 'number', default: 2, describe: 'seconds a deadlock must last before racecheck ends the program' })
+            .option('instrument', {
+              type: 'boolean',
+              default: true,
+              describe: "rewrite the program's modules as they load to trace SharedArrayBuffer accesses, Atomics, postMessage and Workers (--no-instrument: racecheck primitives only)",
+            })
+            .option('instrument-deps', { type: 'boolean', default: false, describe: 'also instrument modules under node_modules' })
             .option('program-exit', { type: 'boolean', default: false, describe: "also exit 1 when the program itself exits non-zero or is killed" })
             .example('$0 run app.ts', 'run app.ts traced and print races and deadlocks')
             .example('$0 run app.ts --format sarif -o racecheck.sarif -- --port 8080', 'SARIF for code scanning; app.ts gets --port 8080')
@@ -135,6 +141,7 @@ export async function main(rawArgv: string[]): Promise<number> {
             ...(args.trace ? { trace: args.trace } : {}),
             ...(args.timeout !== undefined ? { timeoutSeconds: args.timeout } : {}),
             deadlockGraceSeconds: args['deadlock-grace'] as number,
+            instrument: args.instrument === false ? 'off' : args['instrument-deps'] ? 'deps' : 'own',
             cwd,
           });
           try {

@@ -51,6 +51,8 @@ export interface RunOptions {
   trace?: string;
   timeoutSeconds?: number;
   deadlockGraceSeconds: number;
+  /** Which modules to instrument: the program's own (default), also node_modules, or none. */
+  instrument?: 'own' | 'deps' | 'off';
   cwd: string;
 }
 
@@ -81,6 +83,7 @@ export async function runTraced(options: RunOptions): Promise<RunResult> {
       ...process.env,
       RACECHECK_TRACE: tracePath,
       RACECHECK_DEADLOCK_GRACE_MS: String(graceMs),
+      RACECHECK_INSTRUMENT: options.instrument ?? 'own',
       ...(timeoutMs !== undefined ? { RACECHECK_TIMEOUT_MS: String(timeoutMs) } : {}),
     },
   });

@@ -3,7 +3,12 @@
  * session described by RACECHECK_* environment variables; in workers (which inherit `--import`) loading the
  * probe is enough: it attaches to the ring the main thread published.
  */
-import { isMainThread } from 'node:worker_threads';
+import { register } from 'node:module';
+import { getEnvironmentData, isMainThread, setEnvironmentData, workerData } from 'node:worker_threads';
+import { MODULE_WORKER_KEY, siblingModule, tsxApiUrl } from '../core/module-worker.js';
+import { instrumentCommonJs } from '../tracer/instrument/cjs.js';
+import { installRuntime } from '../tracer/instrument/runtime.js';
+import type { InstrumentScope } from '../tracer/instrument/scope.js';
 import '../tracer/probe.js';
 import { startSession } from './session.js';
 
@@ -12,6 +17,10 @@ export const LANE_RECORDS_ENV = 'RACECHECK_LANE_RECORDS';
 export const LANES_ENV = 'RACECHECK_LANES';
 export const DEADLOCK_GRACE_ENV = 'RACECHECK_DEADLOCK_GRACE_MS';
 export const TIMEOUT_ENV = 'RACECHECK_TIMEOUT_MS';
+/** 'own' instruments the program's modules, 'deps' also node_modules; unset or 'off' does not instrument. */
+export const INSTRUMENT_ENV = 'RACECHECK_INSTRUMENT';
+/** How workers learn the instrumentation settings (a program may start them with an environment of its own). */
+const INSTRUMENT_KEY = 'racecheck:instrument';
 
 function numberFromEnv(name: string): number | undefined {
   const text = process.env[name];
@@ -31,4 +40,36 @@ if (isMainThread) {
       meta: { program: process.argv[1], args: process.argv.slice(2), pid: process.pid, cwd: process.cwd(), startTime: Date.now() },
     });
   }
+}
+
+/** The `--import`s this process started with (tsx and this preload): workers need them too. */
+function startupImports(): string[] {
+  const imports: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i + 1 < argv.length; i++) if (argv[i] === '--import') imports.push(argv[i + 1]!);
+  return imports;
+}
+
+/** racecheck's collector is a worker too; it must stay uninstrumented. */
+function isCollector(): boolean {
+  const boot = (workerData as Record<string, { entry?: string }> | null)?.[MODULE_WORKER_KEY];
+  return typeof boot?.entry === 'string' && /collector-worker\.[jt]s$/.test(boot.entry);
+}
+
+function instrumentScope(): InstrumentScope | undefined {
+  if (isMainThread) {
+    const mode = process.env[INSTRUMENT_ENV];
+    if (!process.env[TRACE_ENV] || !mode || mode === 'off') return undefined;
+    const scope: InstrumentScope = { deps: mode === 'deps' };
+    setEnvironmentData(INSTRUMENT_KEY, scope);
+    return scope;
+  }
+  return isCollector() ? undefined : (getEnvironmentData(INSTRUMENT_KEY) as InstrumentScope | undefined);
+}
+
+const scope = instrumentScope();
+if (scope) {
+  installRuntime({ imports: startupImports(), tsxApi: tsxApiUrl() });
+  instrumentCommonJs(scope);
+  register(siblingModule(import.meta.url, '../tracer/instrument/hooks'), { data: scope });
 }

@@ -8,7 +8,7 @@
  */
 import { getEnvironmentData, isMainThread, threadId } from 'node:worker_threads';
 import { RingWriter } from './ring.js';
-import { EventKind, isSyncKind, objectHi, objectLo } from './schema.js';
+import { DETAIL_SHIFT, EventKind, isSyncKind, objectHi, objectLo, WIDTH_SHIFT } from './schema.js';
 import { SiteTable } from './sites.js';
 
 /** Where the ring travels to workers. */
@@ -24,6 +24,12 @@ export interface EventRecorder {
 
 /** Read by every producer; ESM exports are live bindings, so starting or stopping is seen everywhere. */
 export let tracing = false;
+/**
+ * This thread's synchronisation epoch: it moves on with every synchronisation event the thread records.
+ * Two accesses to one location in the same epoch are indistinguishable to the happens-before check, so the
+ * instrumentation records only the first (FastTrack's same-epoch filter, applied before the ring).
+ */
+export let syncEpoch = 1;
 let recorder: EventRecorder | undefined;
 let writer: RingWriter | undefined;
 let sites: SiteTable | undefined;
@@ -86,6 +92,7 @@ export function nameThread(name: string): void {
 
 /** Call only behind `if (tracing)`: the check is the caller's so that the off path stays one branch. */
 export function emit(kind: EventKind, objectId: number, arg = 0, flags = 0, entry?: (...args: never[]) => unknown): void {
+  if (isSyncKind(kind)) syncEpoch++;
   if (writer) {
     writer.record(kind, flags, objectHi(objectId), objectLo(objectId), sites!.capture(entry), arg, isSyncKind(kind));
   } else {
@@ -113,6 +120,41 @@ export function emitAccess(
   } else {
     recorder?.record(kind, threadId, bufferHi * 2 ** 32 + (bufferLo >>> 0), byteOffset);
   }
+}
+
+/**
+ * An event at a call site known in advance (instrumented code passes the id of a site it defined with
+ * `defineSites`): no stack is captured. `detail` goes into the kind word above the width. Call only behind
+ * `if (tracing)`.
+ */
+export function emitAt(kind: EventKind, objectHi: number, objectLo: number, arg: number, width: number, detail: number, site: number): void {
+  const sync = isSyncKind(kind);
+  if (sync) syncEpoch++;
+  if (writer) writer.record(kind, width | (detail << (DETAIL_SHIFT - WIDTH_SHIFT)), objectHi, objectLo, site, arg, sync);
+  else recorder?.record(kind, threadId, objectHi * 2 ** 32 + (objectLo >>> 0), arg);
+}
+
+/** A sequence number for a synchronisation event written later with `emitAtSequence` (−1 without a ring). */
+export function takeSequence(): number {
+  return writer ? writer.takeSequence() : -1;
+}
+
+/** `emitAt` for a synchronisation event numbered earlier by `takeSequence`. Call only behind `if (tracing)`. */
+export function emitAtSequence(kind: EventKind, objectHi: number, objectLo: number, arg: number, width: number, detail: number, site: number, sequence: number): void {
+  syncEpoch++;
+  if (writer && sequence >= 0) writer.recordAt(kind, width | (detail << (DETAIL_SHIFT - WIDTH_SHIFT)), objectHi, objectLo, site, arg, sequence);
+  else recorder?.record(kind, threadId, objectHi * 2 ** 32 + (objectLo >>> 0), arg);
+}
+
+/**
+ * Defines call sites for this thread in one go (instrumented modules list theirs when they load) and
+ * returns the id of the first; the others follow in order.
+ */
+export function defineSites(encodedSites: readonly string[]): number {
+  if (!writer) return 0;
+  const first = writer.reserveSiteIds(encodedSites.length);
+  for (let i = 0; i < encodedSites.length; i++) writer.recordText(EventKind.SiteDefine, first + i, encodedSites[i]!);
+  return first;
 }
 
 if (!isMainThread) {

@@ -154,6 +154,31 @@ export class RingWriter {
     this.#publish(1);
   }
 
+  /**
+   * Takes the next global sequence number now, for an event written later with `recordAt` (an operation's
+   * release half must be numbered before the operation, but what it did is known only after). Every number
+   * taken must be written: the reader merges threads by consecutive numbers.
+   */
+  takeSequence(): number {
+    if (this.#lane < 0) this.#attach();
+    return Atomics.add(this.#words, RingControl.SEQ, 1);
+  }
+
+  /** Writes a synchronisation event under a sequence number taken earlier with `takeSequence`. */
+  recordAt(kind: number, width: number, objectHi: number, objectLo: number, site: number, arg: number, sequence: number): void {
+    const slot = this.#reserve(1);
+    const words = this.#words;
+    const at = this.#base + slot * Record.WORDS;
+    words[at + Record.KIND_WORD] = kind | (width << WIDTH_SHIFT);
+    words[at + Record.OBJECT_HI] = objectHi;
+    words[at + Record.OBJECT_LO] = objectLo;
+    words[at + Record.SITE] = site;
+    words[at + Record.ARG] = arg;
+    words[at + Record.SEQ] = sequence;
+    this.#floats[(at >> 1) + Record.TIME_F64] = timeOrigin + performance.now();
+    this.#publish(1);
+  }
+
   /** Writes a record carrying UTF-8 text in the slots after it (site and thread-name definitions). */
   recordText(kind: number, objectLo: number, text: string): void {
     if (this.#lane < 0) this.#attach();
@@ -182,6 +207,11 @@ export class RingWriter {
   /** Next global call-site id. */
   nextSiteId(): number {
     return Atomics.add(this.#words, RingControl.SITE, 1);
+  }
+
+  /** The first of `count` consecutive global call-site ids. */
+  reserveSiteIds(count: number): number {
+    return Atomics.add(this.#words, RingControl.SITE, count);
   }
 
   /** Slot index of the first of `count` consecutive free records, waiting for the collector if needed. */

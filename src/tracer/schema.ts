@@ -36,6 +36,10 @@ export const EventKind = {
 
   PipeSend: 70,
   PipeRecv: 71,
+  /** postMessage on a MessagePort, Worker or parentPort: `object` is the message's id (unique in the run). */
+  MessageSend: 72,
+  /** The message with that id reached a listener (or `receiveMessageOnPort`) on this thread. */
+  MessageReceive: 73,
 
   MemoryRead: 80,
   MemoryWrite: 81,
@@ -45,6 +49,11 @@ export const EventKind = {
   AtomicReadModifyWrite: 92,
   AtomicWait: 93,
   AtomicNotify: 94,
+  /**
+   * The thread is about to sleep in `Atomics.wait` on (buffer, byte offset `arg`); detail bit Timed marks a
+   * wait with a timeout. Not a synchronisation event: the AtomicWait after it is, when the wait was woken.
+   */
+  AtomicWaitBegin: 95,
 
   /** A thread starts writing into a lane; `arg` is its threadId. */
   LaneAttach: 100,
@@ -79,6 +88,22 @@ export const EventKind = {
 export function timedFlag(deadline: number): number {
   return deadline === Infinity ? 0 : 1;
 }
+
+/**
+ * Bits above the width in the kind word of Atomics events (TraceEvent.detail): what the operation did to
+ * the location's value. A change from zero to non-zero by a read-modify-write, undone later by the same
+ * thread, is how a hand-written lock shows itself.
+ */
+export const AtomicDetail = {
+  /** The value before the operation was zero. */
+  OldZero: 1,
+  /** The value after the operation is zero. */
+  NewZero: 2,
+  /** AtomicWait / AtomicWaitBegin: the wait has a timeout. */
+  Timed: 4,
+  /** AtomicWait: the value the thread waits to change was non-zero (it waits for a holder to let go). */
+  WaitsOnNonZero: 8,
+} as const;
 
 /** How a lock acquisition may wait (the ARG of its lock events): only blocking ones can deadlock. */
 export const AcquireMode = { Blocking: 0, Try: 1, Timed: 2 } as const;
@@ -134,7 +159,8 @@ export function carriesText(kind: number): boolean {
 
 /**
  * One record: eight Int32 words (32 bytes), the same in the ring and in trace files.
- * - KIND_WORD: kind in bits 0–7, access width in bytes in bits 8–15.
+ * - KIND_WORD: kind in bits 0–7, access width in bytes in bits 8–15, kind-specific detail in bits 16–31
+ *   (AtomicDetail for Atomics events).
  * - SEQ: for synchronisation events, a global sequence number (uint32, wrapping) taken at the moment that
  *   makes sequence order agree with real time: before a release is published, after an acquire succeeds.
  * - OBJECT_HI/OBJECT_LO: the object (creator thread and serial of a primitive, id of a tracked buffer).
@@ -156,6 +182,7 @@ export const Record = {
 } as const;
 
 export const WIDTH_SHIFT = 8;
+export const DETAIL_SHIFT = 16;
 export const KIND_MASK = 0xff;
 
 /** Records needed after a text-carrying record for `byteLength` bytes of text. */
@@ -225,6 +252,8 @@ export interface TraceEvent {
   arg: number;
   /** Access width in bytes (memory events). */
   width: number;
+  /** Kind-specific bits (AtomicDetail for Atomics events). */
+  detail: number;
   /** ms since the Unix epoch (synchronisation events; 0 for others). */
   time: number;
   /** Byte offset of the record in the trace file. */

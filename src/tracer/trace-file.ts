@@ -18,6 +18,7 @@ import {
   EventKind,
   eventKindName,
   isSyncKind,
+  DETAIL_SHIFT,
   KIND_MASK,
   Record,
   TraceFormat,
@@ -326,6 +327,7 @@ export class TraceReader {
         site: this.#canonicalSite(payload.readInt32LE(base + Record.SITE * 4)),
         arg,
         width: (kindWord >>> WIDTH_SHIFT) & 0xff,
+        detail: kindWord >>> DETAIL_SHIFT,
         time: sync ? payload.readDoubleLE(base + Record.TIME_F64 * 8) : 0,
         offset: recordOffset,
       });

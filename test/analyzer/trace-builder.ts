@@ -10,7 +10,7 @@ export class TraceBuilder {
   readonly names = new Map<number, string>();
   #seq = 0;
 
-  add(thread: number, kind: EventKind, object: number, arg = 0, line = 0, width = 0, time = 0): this {
+  add(thread: number, kind: EventKind, object: number, arg = 0, line = 0, width = 0, time = 0, detail = 0): this {
     this.events.push({
       kind,
       thread,
@@ -20,6 +20,7 @@ export class TraceBuilder {
       site: line,
       arg,
       width,
+      detail,
       time,
       offset: 0,
     });

@@ -1,0 +1,39 @@
+/**
+ * The module loader hooks (`module.register`): ES modules of the program are rewritten as they load,
+ * after tsx has turned TypeScript into JavaScript (its output carries the source map we compose with).
+ * They run on Node's loader thread; CommonJS modules do not pass through them on Node 20 and are handled
+ * by cjs.ts in the thread that requires them.
+ */
+import { writeSync } from 'node:fs';
+import { instrumentSource } from './transform.js';
+import { parseWarning, shouldInstrument, type InstrumentScope } from './scope.js';
+
+let scope: InstrumentScope = { deps: false };
+
+export function initialize(data: InstrumentScope | undefined): void {
+  if (data) scope = data;
+}
+
+interface LoadResult {
+  format?: string | null;
+  source?: string | ArrayBuffer | ArrayBufferView | null;
+  shortCircuit?: boolean;
+}
+
+type NextLoad = (url: string, context: unknown) => Promise<LoadResult>;
+
+export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
+  const result = await nextLoad(url, context);
+  if (result.format !== 'module' || result.source == null || !shouldInstrument(url, scope)) return result;
+  const code =
+    typeof result.source === 'string'
+      ? result.source
+      : Buffer.from(ArrayBuffer.isView(result.source) ? result.source.buffer.slice(result.source.byteOffset, result.source.byteOffset + result.source.byteLength) : result.source).toString('utf8');
+  try {
+    const instrumented = instrumentSource(code, { filename: url, sourceType: 'module' });
+    return instrumented ? { ...result, source: instrumented.code } : result;
+  } catch (error) {
+    writeSync(2, parseWarning(url, error));
+    return result;
+  }
+}

@@ -1,0 +1,606 @@
+/**
+ * What instrumented code calls at run time, installed once per thread on a global the module prologue
+ * reads (see transform.ts). It turns element accesses on SharedArrayBuffer-backed typed arrays into memory
+ * events, Atomics calls into synchronisation events, and follows the memory and the happens-before edges
+ * that cross threads outside racecheck's primitives: postMessage, Worker start and exit.
+ *
+ * The hot path is an element access. A typed array's verdict (shared or not) and its shadow are cached on
+ * the view itself under a private symbol; anything that is not a typed array costs one failed lookup. A
+ * shared access is recorded only when this thread has not already made the same kind of access to the same
+ * element in the current synchronisation epoch (FastTrack's same-epoch case): a hot loop over one buffer
+ * between two synchronisation points writes each element's events once, not once per iteration.
+ *
+ * Synchronisation events take their global sequence number so that sequence order agrees with real time:
+ * the release half of an operation before the operation becomes visible, the acquire half after it
+ * returns. A read-modify-write therefore records two events around the operation.
+ */
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { basename } from 'node:path';
+import { isMainThread, MessagePort, Worker, type TransferListItem, type WorkerOptions } from 'node:worker_threads';
+import { newIdentity } from '../../core/handles.js';
+import { defineSites, emit, emitAt, emitAtSequence, nameThread, syncEpoch, takeSequence, tracing } from '../probe.js';
+import { AtomicDetail, EventKind } from '../schema.js';
+import { RUNTIME_KEY } from './transform.js';
+
+const require = createRequire(import.meta.url);
+const workerThreads = require('node:worker_threads') as typeof import('node:worker_threads');
+
+// ——— Shared memory identity ———
+
+/** Every SharedArrayBuffer this thread has seen, with its identity in the run (the same in every thread). */
+const bufferIds = new WeakMap<SharedArrayBuffer, [hi: number, lo: number]>();
+
+function bufferId(buffer: SharedArrayBuffer): [number, number] {
+  let id = bufferIds.get(buffer);
+  if (!id) {
+    id = newIdentity();
+    bufferIds.set(buffer, id);
+  }
+  return id;
+}
+
+/** Per buffer and element width: the epoch of this thread's last recorded read and write of each element. */
+class Cells {
+  readonly reads: Int32Array;
+  readonly writes: Int32Array;
+  constructor(elements: number) {
+    this.reads = new Int32Array(elements);
+    this.writes = new Int32Array(elements);
+  }
+}
+
+const cellsByBuffer = new WeakMap<SharedArrayBuffer, Map<number, Cells>>();
+
+/** What a shared view needs to record an access: buffer identity, where it starts, its element width. */
+class ViewShadow {
+  constructor(
+    readonly hi: number,
+    readonly lo: number,
+    /** Index of the view's first element among the buffer's elements of this width. */
+    readonly base: number,
+    readonly width: number,
+    readonly cells: Cells,
+  ) {}
+}
+
+interface TypedArray extends ArrayBufferView {
+  readonly length: number;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
+const SHADOW = Symbol('racecheck.shadow');
+/** Views that cannot carry the symbol (non-extensible): their verdict lives here. */
+const shadowFallback = new WeakMap<object, ViewShadow | null>();
+
+/** The shadow of a typed array backed by a SharedArrayBuffer; null for any other typed array. */
+function classify(view: TypedArray): ViewShadow | null {
+  const known = shadowFallback.get(view);
+  if (known !== undefined) return known;
+  let shadow: ViewShadow | null = null;
+  const buffer = view.buffer;
+  if (buffer instanceof SharedArrayBuffer) {
+    const width = view.BYTES_PER_ELEMENT;
+    let byWidth = cellsByBuffer.get(buffer);
+    if (!byWidth) {
+      byWidth = new Map();
+      cellsByBuffer.set(buffer, byWidth);
+    }
+    let cells = byWidth.get(width);
+    if (!cells) {
+      cells = new Cells(Math.ceil(buffer.byteLength / width));
+      byWidth.set(width, cells);
+    }
+    const [hi, lo] = bufferId(buffer);
+    shadow = new ViewShadow(hi, lo, view.byteOffset / width, width, cells);
+  }
+  if (Object.isExtensible(view)) Object.defineProperty(view, SHADOW, { value: shadow });
+  else shadowFallback.set(view, shadow);
+  return shadow;
+}
+
+function shadowOf(target: unknown): ViewShadow | null {
+  const cached = (target as { [SHADOW]?: ViewShadow | null })[SHADOW];
+  if (cached !== undefined) return cached;
+  if (!ArrayBuffer.isView(target) || target instanceof DataView) return null;
+  return classify(target as TypedArray);
+}
+
+function recordAccess(shadow: ViewShadow, target: TypedArray, key: unknown, site: number, write: boolean): void {
+  if (typeof key !== 'number' || (key >>> 0) !== key || key >= target.length) return;
+  const cell = shadow.base + key;
+  const cells = shadow.cells;
+  const epoch = syncEpoch;
+  if (cell < cells.writes.length) {
+    if (cells.writes[cell] === epoch) return;
+    if (write) cells.writes[cell] = epoch;
+    else if (cells.reads[cell] === epoch) return;
+    else cells.reads[cell] = epoch;
+  }
+  emitAt(write ? EventKind.MemoryWrite : EventKind.MemoryRead, shadow.hi, shadow.lo, cell * shadow.width, shadow.width, 0, site);
+}
+
+type Indexable = Record<PropertyKey, unknown> & { [SHADOW]?: ViewShadow | null };
+
+function read(target: Indexable, key: PropertyKey, site: number): unknown {
+  const value = target[key];
+  if (tracing) {
+    const shadow = target[SHADOW] ?? shadowOf(target);
+    if (shadow !== null) recordAccess(shadow, target as unknown as TypedArray, key, site, false);
+  }
+  return value;
+}
+
+function write(target: Indexable, key: PropertyKey, value: unknown, site: number): unknown {
+  target[key] = value;
+  if (tracing) {
+    const shadow = target[SHADOW] ?? shadowOf(target);
+    if (shadow !== null) recordAccess(shadow, target as unknown as TypedArray, key, site, true);
+  }
+  return value;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the operators apply to whatever the program stores */
+function applyOperator(old: any, operator: string, operand: any): unknown {
+  switch (operator) {
+    case '+=': return old + operand;
+    case '-=': return old - operand;
+    case '*=': return old * operand;
+    case '/=': return old / operand;
+    case '%=': return old % operand;
+    case '**=': return old ** operand;
+    case '<<=': return old << operand;
+    case '>>=': return old >> operand;
+    case '>>>=': return old >>> operand;
+    case '&=': return old & operand;
+    case '|=': return old | operand;
+    case '^=': return old ^ operand;
+    default: throw new TypeError(`racecheck: unknown operator ${operator}`);
+  }
+}
+
+/**
+ * `o[k] op= v`. One difference from the original, accepted: JavaScript reads `o[k]` before evaluating `v`,
+ * and here `v` is an argument, evaluated first; it shows only when evaluating `v` changes `o[k]` itself.
+ */
+function update(target: Indexable, key: PropertyKey, operator: string, operand: unknown, site: number): unknown {
+  const result = applyOperator(target[key], operator, operand);
+  target[key] = result;
+  if (tracing) {
+    const shadow = target[SHADOW] ?? shadowOf(target);
+    if (shadow !== null) {
+      recordAccess(shadow, target as unknown as TypedArray, key, site, false);
+      recordAccess(shadow, target as unknown as TypedArray, key, site, true);
+    }
+  }
+  return result;
+}
+
+/** `o[k]++`, `--o[k]` and friends. */
+function step(target: Indexable, key: PropertyKey, delta: number, prefix: number, site: number): unknown {
+  let old: any = target[key];
+  old = typeof old === 'bigint' ? old : Number(old);
+  const result = typeof old === 'bigint' ? old + BigInt(delta) : old + delta;
+  target[key] = result;
+  if (tracing) {
+    const shadow = target[SHADOW] ?? shadowOf(target);
+    if (shadow !== null) {
+      recordAccess(shadow, target as unknown as TypedArray, key, site, false);
+      recordAccess(shadow, target as unknown as TypedArray, key, site, true);
+    }
+  }
+  return prefix ? result : old;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+// ——— Atomics ———
+
+/** One scratch element per typed-array type: what a value becomes when stored there (wrapping, truncation). */
+const scratch = new Map<unknown, TypedArray>();
+
+function coerced(view: TypedArray, value: unknown): number | bigint {
+  const ctor = view.constructor as new (length: number) => TypedArray;
+  let cell = scratch.get(ctor);
+  if (!cell) {
+    cell = new ctor(1);
+    scratch.set(ctor, cell);
+  }
+  (cell as unknown as unknown[])[0] = value;
+  return (cell as unknown as (number | bigint)[])[0]!;
+}
+
+function isZero(value: number | bigint): boolean {
+  return value === 0 || value === 0n;
+}
+
+interface Location {
+  shadow: ViewShadow;
+  offset: number;
+}
+
+function locationOf(view: TypedArray, index: number): Location | undefined {
+  const shadow = shadowOf(view);
+  if (!shadow) return undefined;
+  return { shadow, offset: view.byteOffset + Number(index) * shadow.width };
+}
+
+function acquireAt(kind: EventKind, at: Location, detail: number, site: number): void {
+  emitAt(kind, at.shadow.hi, at.shadow.lo, at.offset, at.shadow.width, detail, site);
+}
+
+type Arithmetic = (view: any, index: number, value: any) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * A read-modify-write: its release half takes a sequence number before the operation and is written
+ * after (when its effect on the value is known); its acquire half comes after the operation.
+ */
+function readModifyWrite(operation: Arithmetic, combine: (old: any, value: any) => unknown) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return (view: TypedArray, index: number, value: unknown, site: number): number | bigint => {
+    if (!tracing) return operation(view, index, value);
+    const at = locationOf(view, index);
+    if (!at) return operation(view, index, value);
+    const sequence = takeSequence();
+    const old = operation(view, index, value) as number | bigint;
+    const detail = (isZero(old) ? AtomicDetail.OldZero : 0) | (isZero(coerced(view, combine(old, value))) ? AtomicDetail.NewZero : 0);
+    emitAtSequence(EventKind.AtomicStore, at.shadow.hi, at.shadow.lo, at.offset, at.shadow.width, 0, site, sequence);
+    acquireAt(EventKind.AtomicReadModifyWrite, at, detail, site);
+    return old;
+  };
+}
+
+const atomics = {
+  load(view: TypedArray, index: number, site: number): number | bigint {
+    const value = Atomics.load(view as Int32Array, index);
+    if (tracing) {
+      const at = locationOf(view, index);
+      if (at) acquireAt(EventKind.AtomicLoad, at, 0, site);
+    }
+    return value;
+  },
+  store(view: TypedArray, index: number, value: unknown, site: number): number | bigint {
+    if (tracing) {
+      const at = locationOf(view, index);
+      if (at) acquireAt(EventKind.AtomicStore, at, isZero(coerced(view, value)) ? AtomicDetail.NewZero : 0, site);
+    }
+    return Atomics.store(view as Int32Array, index, value as number);
+  },
+  add: readModifyWrite(Atomics.add, (old, value) => old + value),
+  sub: readModifyWrite(Atomics.sub, (old, value) => old - value),
+  and: readModifyWrite(Atomics.and, (old, value) => old & value),
+  or: readModifyWrite(Atomics.or, (old, value) => old | value),
+  xor: readModifyWrite(Atomics.xor, (old, value) => old ^ value),
+  exchange: readModifyWrite(Atomics.exchange, (_old, value) => value),
+  compareExchange(view: TypedArray, index: number, expected: unknown, replacement: unknown, site: number): number | bigint {
+    if (!tracing) return Atomics.compareExchange(view as Int32Array, index, expected as number, replacement as number);
+    const at = locationOf(view, index);
+    if (!at) return Atomics.compareExchange(view as Int32Array, index, expected as number, replacement as number);
+    const sequence = takeSequence();
+    const old = Atomics.compareExchange(view as Int32Array, index, expected as number, replacement as number);
+    const swapped = old === coerced(view, expected);
+    // A failed exchange only read: its early sequence number carries an acquire (sound: it is earlier).
+    emitAtSequence(swapped ? EventKind.AtomicStore : EventKind.AtomicLoad, at.shadow.hi, at.shadow.lo, at.offset, at.shadow.width, 0, site, sequence);
+    const now = swapped ? coerced(view, replacement) : old;
+    const detail = (isZero(old) ? AtomicDetail.OldZero : 0) | (isZero(now) ? AtomicDetail.NewZero : 0);
+    acquireAt(swapped ? EventKind.AtomicReadModifyWrite : EventKind.AtomicLoad, at, swapped ? detail : 0, site);
+    return old;
+  },
+  wait(view: Int32Array | BigInt64Array, index: number, value: number | bigint, timeout: number | undefined, site: number): string {
+    const at = tracing ? locationOf(view, index) : undefined;
+    if (!at) return Atomics.wait(view as Int32Array, index, value as number, timeout);
+    const timed = timeout !== undefined && Number(timeout) !== Infinity;
+    const detail = (timed ? AtomicDetail.Timed : 0) | (isZero(coerced(view, value)) ? 0 : AtomicDetail.WaitsOnNonZero);
+    acquireAt(EventKind.AtomicWaitBegin, at, detail, site);
+    const result = Atomics.wait(view as Int32Array, index, value as number, timeout);
+    // Woken by a notify, or the value had already changed: either way this thread saw another's write.
+    if (result !== 'timed-out') acquireAt(EventKind.AtomicWait, at, detail, site);
+    else acquireAt(EventKind.BlockEnd, at, detail, site);
+    return result;
+  },
+  waitAsync(view: Int32Array | BigInt64Array, index: number, value: number | bigint, timeout: number | undefined, site: number): unknown {
+    const waitAsync = (Atomics as unknown as { waitAsync: (...args: unknown[]) => { async: boolean; value: unknown } }).waitAsync;
+    const result = waitAsync(view, index, value, timeout);
+    const at = tracing ? locationOf(view, index) : undefined;
+    if (!at) return result;
+    if (!result.async) {
+      if (result.value === 'not-equal') acquireAt(EventKind.AtomicWait, at, 0, site);
+      return result;
+    }
+    // Our reaction is attached first, so it runs before the program's continuation.
+    (result.value as Promise<string>).then((outcome) => {
+      if (outcome === 'ok' && tracing) acquireAt(EventKind.AtomicWait, at, 0, site);
+    }, () => undefined);
+    return result;
+  },
+  notify(view: Int32Array | BigInt64Array, index: number, count: number | undefined, site: number): number {
+    if (tracing) {
+      const at = locationOf(view, index);
+      // Before the wake-up: the woken thread's acquire must come after this release.
+      if (at) acquireAt(EventKind.AtomicNotify, at, 0, site);
+    }
+    return Atomics.notify(view as Int32Array, index, count);
+  },
+};
+
+// ——— Sites ———
+
+function sites(encoded: readonly string[]): number {
+  return defineSites(encoded);
+}
+
+// ——— Messages, workerData and Worker lifecycle ———
+
+const MESSAGE_MARK = '__racecheckMessage__';
+const WORKER_DATA_MARK = '__racecheckWorkerData__';
+
+interface Envelope {
+  [MESSAGE_MARK]?: 1;
+  [WORKER_DATA_MARK]?: 1;
+  hi: number;
+  lo: number;
+  buffers: SharedArrayBuffer[];
+  ids: number[];
+  value: unknown;
+}
+
+/**
+ * The SharedArrayBuffers a structured clone of `value` would carry (cycles and depth are bounded); ports
+ * met on the way go to `onPort`.
+ */
+function sharedBuffersIn(value: unknown, onPort?: (port: MessagePort) => void): SharedArrayBuffer[] {
+  const found = new Set<SharedArrayBuffer>();
+  const seen = new Set<object>();
+  const visit = (item: unknown, depth: number): void => {
+    if (typeof item !== 'object' || item === null || depth > 64 || seen.has(item)) return;
+    seen.add(item);
+    if (item instanceof SharedArrayBuffer) {
+      found.add(item);
+      return;
+    }
+    if (ArrayBuffer.isView(item)) {
+      if (item.buffer instanceof SharedArrayBuffer) found.add(item.buffer);
+      return;
+    }
+    if (item instanceof MessagePort) {
+      onPort?.(item);
+      return;
+    }
+    if (item instanceof ArrayBuffer) return;
+    if (Array.isArray(item)) {
+      for (const element of item) if (typeof element === 'object') visit(element, depth + 1);
+      return;
+    }
+    if (item instanceof Map) {
+      for (const [key, element] of item) {
+        visit(key, depth + 1);
+        visit(element, depth + 1);
+      }
+      return;
+    }
+    if (item instanceof Set) {
+      for (const element of item) visit(element, depth + 1);
+      return;
+    }
+    for (const key of Object.keys(item)) visit((item as Record<string, unknown>)[key], depth + 1);
+  };
+  visit(value, 0);
+  return [...found];
+}
+
+function envelope(mark: typeof MESSAGE_MARK | typeof WORKER_DATA_MARK, value: unknown, hi: number, lo: number): Envelope {
+  const buffers = sharedBuffersIn(value);
+  const ids: number[] = [];
+  for (const buffer of buffers) ids.push(...bufferId(buffer));
+  return { [mark]: 1, hi, lo, buffers, ids, value };
+}
+
+function isEnvelope(value: unknown, mark: string): value is Envelope {
+  return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[mark] === 1;
+}
+
+/**
+ * The receiving side: the buffers in the envelope are the very objects inside its value. Ports that came
+ * with it are the program's now, and what it sends on them is traced.
+ */
+function open(envelope: Envelope): unknown {
+  envelope.buffers.forEach((buffer, i) => {
+    if (!bufferIds.has(buffer)) bufferIds.set(buffer, [envelope.ids[2 * i]!, envelope.ids[2 * i + 1]!]);
+  });
+  sharedBuffersIn(envelope.value, traceSending);
+  return envelope.value;
+}
+
+let lastReceived = -1;
+
+function received(envelope: Envelope): unknown {
+  const value = open(envelope);
+  // Every listener of one message runs in turn: one receipt is enough.
+  const key = envelope.hi * 2 ** 32 + envelope.lo;
+  if (tracing && key !== lastReceived) {
+    lastReceived = key;
+    emitAt(EventKind.MessageReceive, envelope.hi, envelope.lo, 0, 0, 0, 0);
+  }
+  return value;
+}
+
+const HYBRID_DISPATCH = Symbol.for('nodejs.internal.kHybridDispatch');
+
+/**
+ * Sending is traced on the program's own ports only — Worker and parentPort, channels it makes, and ports
+ * that reach it inside traced messages — never on the prototype: Node's internals (the loader thread,
+ * racecheck's collector) talk over MessagePorts too, and their messages must pass untouched.
+ */
+const tracedPorts = new WeakSet<object>();
+
+function traceSending(port: MessagePort): void {
+  if (tracedPorts.has(port)) return;
+  tracedPorts.add(port);
+  const postMessage = port.postMessage;
+  Object.defineProperty(port, 'postMessage', {
+    configurable: true,
+    writable: true,
+    value: function postMessageTraced(this: MessagePort, value: unknown, transfer?: unknown): void {
+      if (!tracing) return postMessage.call(this, value, transfer as never);
+      const [hi, lo] = newIdentity();
+      // Released before the message can arrive.
+      emit(EventKind.MessageSend, hi * 2 ** 32 + lo, 0, 0, postMessageTraced);
+      return postMessage.call(this, envelope(MESSAGE_MARK, value, hi, lo), transfer as never);
+    },
+  });
+}
+
+function patchMessaging(): void {
+  // Receiving is one place for every port: Node's dispatch, which `on`, `once`, `addEventListener` and
+  // `onmessage` all go through. Only envelopes are touched; any other message passes as it is.
+  const prototype = MessagePort.prototype as unknown as Record<PropertyKey, unknown>;
+  const dispatch = prototype[HYBRID_DISPATCH] as ((this: MessagePort, value: unknown, type: string, event: unknown) => unknown) | undefined;
+  if (typeof dispatch === 'function') {
+    prototype[HYBRID_DISPATCH] = function dispatchTraced(this: MessagePort, value: unknown, type: string, event: unknown): unknown {
+      return dispatch.call(this, type === 'message' && isEnvelope(value, MESSAGE_MARK) ? received(value) : value, type, event);
+    };
+  }
+  const receiveMessageOnPort = workerThreads.receiveMessageOnPort;
+  workerThreads.receiveMessageOnPort = (target) => {
+    const result = receiveMessageOnPort(target);
+    if (result && isEnvelope(result.message, MESSAGE_MARK)) return { message: received(result.message) };
+    return result;
+  };
+  const OriginalChannel = workerThreads.MessageChannel;
+  class TracedMessageChannel extends OriginalChannel {
+    constructor() {
+      super();
+      traceSending(this.port1);
+      traceSending(this.port2);
+    }
+  }
+  Object.defineProperty(TracedMessageChannel, 'name', { value: 'MessageChannel' });
+  (workerThreads as { MessageChannel: unknown }).MessageChannel = TracedMessageChannel;
+  (globalThis as { MessageChannel: unknown }).MessageChannel = TracedMessageChannel;
+  if (!isMainThread && workerThreads.parentPort) traceSending(workerThreads.parentPort);
+}
+
+/** Where a worker learns the identity its parent gave it. */
+const SPAWN_KEY = 'racecheck:spawn';
+const BOOT_KEY = 'racecheck:boot';
+const TS_EXTENSION = /\.(?:ts|mts|cts|tsx)$/;
+
+export interface RuntimeOptions {
+  /** `--import` arguments every worker must start with (tsx and the preload), in order. */
+  imports: string[];
+  /** tsx's ESM API, to load TypeScript worker entries on Node 20. */
+  tsxApi: string;
+}
+
+/** What a TypeScript worker entry starts with: register tsx, then import the user's module. */
+const TYPESCRIPT_BOOTSTRAP = `
+const { getEnvironmentData } = require('node:worker_threads');
+const boot = getEnvironmentData(${JSON.stringify(BOOT_KEY)});
+(async () => {
+  (await import(boot.tsx)).register();
+  await import(boot.entry);
+})();
+`;
+
+function patchWorker(options: RuntimeOptions): void {
+  const OriginalWorker = Worker;
+  const exitTokens = new WeakMap<Worker, number>();
+  const joined = (worker: Worker): void => {
+    const token = exitTokens.get(worker);
+    if (token !== undefined && tracing) {
+      exitTokens.delete(worker);
+      emit(EventKind.ThreadJoin, token);
+    }
+  };
+  class TracedWorker extends OriginalWorker {
+    constructor(filename: string | URL, workerOptions: WorkerOptions = {}) {
+      const [hi, lo] = newIdentity();
+      const token = hi * 2 ** 32 + lo;
+      const settings: WorkerOptions = { ...workerOptions };
+      settings.execArgv = withImports(workerOptions.execArgv ?? process.execArgv, options.imports);
+      if ('workerData' in workerOptions) settings.workerData = envelope(WORKER_DATA_MARK, workerOptions.workerData, hi, lo);
+      let entry = filename;
+      const path = typeof filename === 'string' ? filename : filename.href;
+      const typescript = !workerOptions.eval && TS_EXTENSION.test(path.split('?')[0]!);
+      if (typescript) {
+        const url = typeof filename === 'string' ? new URL(filename, `file://${process.cwd()}/`).href : filename.href;
+        workerThreads.setEnvironmentData(BOOT_KEY, { tsx: options.tsxApi, entry: url });
+        entry = TYPESCRIPT_BOOTSTRAP;
+        settings.eval = true;
+      }
+      // Width 1: a daemon as far as thread-leak goes (a program need not wait for its workers to end).
+      if (tracing) emit(EventKind.ThreadSpawn, token, 0, 1, TracedWorker as unknown as (...args: never[]) => unknown);
+      const name = workerOptions.name || basename(decodeURIComponent(path.split('?')[0]!)) || 'worker';
+      workerThreads.setEnvironmentData(SPAWN_KEY, { token, name });
+      try {
+        super(entry, settings);
+      } finally {
+        workerThreads.setEnvironmentData(SPAWN_KEY, undefined as never);
+        if (typescript) workerThreads.setEnvironmentData(BOOT_KEY, undefined as never);
+      }
+      exitTokens.set(this, token);
+    }
+
+    override postMessage(value: unknown, transfer?: readonly TransferListItem[]): void {
+      if (!tracing) return super.postMessage(value, transfer as never);
+      const [messageHi, messageLo] = newIdentity();
+      emit(EventKind.MessageSend, messageHi * 2 ** 32 + messageLo, 0, 0, this.postMessage as (...args: never[]) => unknown);
+      return super.postMessage(envelope(MESSAGE_MARK, value, messageHi, messageLo), transfer as never);
+    }
+
+    override emit(name: string | symbol, ...args: unknown[]): boolean {
+      // The exit is observed before any listener runs: everything the worker did happens before them.
+      if (name === 'exit') joined(this);
+      return super.emit(name, ...args);
+    }
+
+    override terminate(): Promise<number> {
+      return super.terminate().then((code) => {
+        joined(this);
+        return code;
+      });
+    }
+  }
+  Object.defineProperty(TracedWorker, 'name', { value: 'Worker' });
+  (workerThreads as { Worker: unknown }).Worker = TracedWorker;
+}
+
+/** `execArgv` with racecheck's `--import`s first (a program may pass its own execArgv to a worker). */
+function withImports(execArgv: readonly string[], imports: readonly string[]): string[] {
+  const wanted = imports.flatMap((url) => ['--import', url]);
+  for (let i = 0; i + 1 < execArgv.length; i++) {
+    if (execArgv[i] === '--import' && execArgv[i + 1] === imports[imports.length - 1]) return [...execArgv];
+  }
+  return [...wanted, ...execArgv];
+}
+
+/** In a worker started by a traced Worker: the start edge, the real workerData, and the exit edge. */
+function startWorker(): void {
+  const spawn = workerThreads.getEnvironmentData(SPAWN_KEY) as { token: number; name: string } | undefined;
+  if (typeof spawn?.token !== 'number') return;
+  const { token, name } = spawn;
+  // Our own workers must not take this thread's identity.
+  workerThreads.setEnvironmentData(SPAWN_KEY, undefined as never);
+  if (tracing) {
+    nameThread(`${name} #${workerThreads.threadId}`);
+    emit(EventKind.ThreadStart, token);
+  }
+  if (isEnvelope(workerThreads.workerData, WORKER_DATA_MARK)) {
+    (workerThreads as { workerData: unknown }).workerData = open(workerThreads.workerData);
+  }
+  process.once('exit', () => {
+    if (tracing) emit(EventKind.ThreadExit, token);
+  });
+}
+
+let installed = false;
+
+/** Installs the runtime in this thread (idempotent): the global, the messaging and Worker patches. */
+export function installRuntime(options: RuntimeOptions): void {
+  if (installed) return;
+  installed = true;
+  Object.defineProperty(globalThis, Symbol.for(RUNTIME_KEY), {
+    value: Object.freeze({ sites, r: read, w: write, u: update, p: step, atomics: Object.freeze(atomics) }),
+  });
+  patchMessaging();
+  patchWorker(options);
+  if (!isMainThread) startWorker();
+  syncBuiltinESMExports();
+}

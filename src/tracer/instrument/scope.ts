@@ -1,0 +1,32 @@
+/**
+ * Which modules the instrumentation rewrites: the program's own files, not racecheck's (its primitives
+ * record themselves, and instrumenting their Atomics would trace the tracer), and not `node_modules`
+ * unless asked (`--instrument-deps`).
+ */
+import { fileURLToPath } from 'node:url';
+
+export interface InstrumentScope {
+  /** Also rewrite modules under node_modules. */
+  deps: boolean;
+}
+
+/** racecheck's package root (above src/ or dist/). */
+const ownRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const SOURCE_EXTENSION = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+
+export function shouldInstrument(file: string, scope: InstrumentScope): boolean {
+  let path = file;
+  if (path.startsWith('file:')) path = fileURLToPath(path);
+  else if (path.includes(':') && !path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path)) return false;
+  if (!SOURCE_EXTENSION.test(path)) return false;
+  const inDeps = /[\\/]node_modules[\\/]/.test(path);
+  if (path.startsWith(ownRoot) && !path.slice(ownRoot.length).includes('node_modules')) return false;
+  if (inDeps) return scope.deps && !/[\\/]node_modules[\\/](?:racecheck|tsx|esbuild|typescript)[\\/]/.test(path);
+  return true;
+}
+
+/** The one-line warning for a module the transform could not parse: it runs as it is. */
+export function parseWarning(file: string, error: unknown): string {
+  const path = file.startsWith('file:') ? fileURLToPath(file) : file;
+  return `racecheck: warning: ${path} is not instrumented (it runs unchanged): ${(error as Error).message}\n`;
+}

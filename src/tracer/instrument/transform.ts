@@ -1,0 +1,446 @@
+/**
+ * The source transform behind `racecheck run`'s instrumentation of unmodified programs. It parses a module
+ * with acorn (a real ECMAScript parser: no pattern matching over source text) and rewrites, with
+ * magic-string so that every untouched character keeps its place in the source map:
+ *
+ * - element reads `o[k]` → `R.r(o, k, site)`; writes `o[k] = v` → `R.w(o, k, v, site)`; compound
+ *   assignments `o[k] op= v` → `R.u(o, k, "op=", v, site)`; `o[k]++` and friends → `R.p(o, k, ±1, prefix,
+ *   site)`. Which `o` is a SharedArrayBuffer-backed typed array is only known at run time; the runtime
+ *   checks it cheaply and passes everything else straight through.
+ * - `Atomics.op(...)` → `R.atomics.op(...)`, which performs the operation and records it.
+ *
+ * Evaluation order is kept: object, key and value are evaluated left to right exactly once, as before.
+ * Left alone, because a call would change their meaning: call targets `o[k]()` (the `this` binding),
+ * optional chains, `delete o[k]`, destructuring targets, logical assignments (`o[k] ||= v` evaluates `v`
+ * conditionally), `super[k]`, and string-literal keys (`o['name']` is a property, not an element).
+ *
+ * Call sites are computed here, where the code is at hand: each rewritten expression's position is mapped
+ * through the incoming source map (tsx's, for TypeScript) to the user's original file, line and column,
+ * and the module's prologue defines them in the running thread. The output's source map is the
+ * composition of ours with the incoming one.
+ */
+import { fileURLToPath } from 'node:url';
+import remapping from '@jridgewell/remapping';
+import { originalPositionFor, TraceMap, type SourceMapInput } from '@jridgewell/trace-mapping';
+import { parse, type Comment } from 'acorn';
+import MagicString from 'magic-string';
+import { encodeSite } from '../schema.js';
+
+/** The global the prologue reads the runtime from (see runtime.ts). */
+export const RUNTIME_KEY = 'racecheck.instrument';
+/** Starts the prologue of every instrumented module: a module is never instrumented twice. */
+export const INSTRUMENTED_MARK = '/*racecheck:instrumented*/';
+const R = '__racecheck';
+const SITES = '__racecheckSites';
+
+/** Atomics functions that read or write shared memory (the others, like isLockFree, are left alone). */
+export const ATOMICS_OPERATIONS = new Set([
+  'load',
+  'store',
+  'add',
+  'sub',
+  'and',
+  'or',
+  'xor',
+  'exchange',
+  'compareExchange',
+  'wait',
+  'waitAsync',
+  'notify',
+]);
+
+const COMPOUND_OPERATORS = new Set(['+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=']);
+
+export interface InstrumentOptions {
+  /** Path (or file URL) of the module, for its call sites and source map. */
+  filename: string;
+  /** 'module' for ES modules; 'script' for CommonJS bodies (top-level return allowed). */
+  sourceType: 'module' | 'script';
+}
+
+export interface InstrumentResult {
+  code: string;
+  /** Call sites defined by the prologue. */
+  sites: number;
+}
+
+/** The code could not be parsed: the module runs uninstrumented. */
+export class InstrumentParseError extends Error {
+  override name = 'InstrumentParseError';
+}
+
+interface Node {
+  type: string;
+  start: number;
+  end: number;
+  loc?: { start: { line: number; column: number } };
+  [key: string]: unknown;
+}
+
+interface MemberNode extends Node {
+  object: Node;
+  property: Node;
+  computed: boolean;
+  optional: boolean;
+}
+
+function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && typeof (value as Node).type === 'string';
+}
+
+function toPath(file: string): string {
+  return file.startsWith('file:') ? fileURLToPath(file) : file;
+}
+
+/** The inline source map at the end of `code`, and the comment that carries it. */
+function inlineMap(code: string, comments: Comment[]): { map?: SourceMapInput; comment?: Comment } {
+  for (let i = comments.length - 1; i >= 0; i--) {
+    const comment = comments[i]!;
+    const text = comment.value.trim();
+    if (!text.startsWith('# sourceMappingURL=') && !text.startsWith('@ sourceMappingURL=')) continue;
+    const url = text.slice('# sourceMappingURL='.length);
+    const comma = url.indexOf(',');
+    if (url.startsWith('data:') && comma > 0) {
+      const header = url.slice(0, comma);
+      const body = url.slice(comma + 1);
+      const json = header.endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
+      try {
+        return { map: JSON.parse(json) as SourceMapInput, comment };
+      } catch {
+        return { comment };
+      }
+    }
+    return { comment };
+  }
+  void code;
+  return {};
+}
+
+/**
+ * Instruments one module's code, or returns undefined when there is nothing to instrument (no element
+ * access and no Atomics call) or it already was. Throws InstrumentParseError when acorn cannot parse it.
+ */
+export function instrumentSource(code: string, options: InstrumentOptions): InstrumentResult | undefined {
+  if (code.includes(INSTRUMENTED_MARK)) return undefined;
+  const comments: Comment[] = [];
+  let program: Node;
+  try {
+    program = parse(code, {
+      ecmaVersion: 'latest',
+      sourceType: options.sourceType,
+      locations: true,
+      allowHashBang: true,
+      allowReturnOutsideFunction: options.sourceType === 'script',
+      allowAwaitOutsideFunction: options.sourceType === 'module',
+      onComment: comments,
+    }) as unknown as Node;
+  } catch (error) {
+    throw new InstrumentParseError((error as Error).message, { cause: error });
+  }
+  const { map: inputMap, comment: mapComment } = inlineMap(code, comments);
+  const tracer = inputMap ? new TraceMap(inputMap) : undefined;
+  const file = toPath(options.filename);
+  const s = new MagicString(code);
+  const sites: string[] = [];
+
+  const siteOf = (node: Node, functionName: string): string => {
+    const { line, column } = node.loc!.start;
+    let site = { file, line, column: column + 1, functionName };
+    if (tracer) {
+      const mapped = originalPositionFor(tracer, { line, column });
+      if (mapped.source !== null && mapped.line !== null) {
+        site = { file: toPath(mapped.source), line: mapped.line, column: mapped.column + 1, functionName };
+      }
+    }
+    sites.push(encodeSite(site));
+    return `${SITES} + ${sites.length - 1}`;
+  };
+
+  /** Position of the first `token` in code[from, to) outside comments (between two nodes: brackets, operators). */
+  const tokenIn = (from: number, to: number, token: string): number => {
+    let i = from;
+    while (i < to) {
+      if (code.startsWith('/*', i)) {
+        i = code.indexOf('*/', i + 2) + 2;
+        continue;
+      }
+      if (code.startsWith('//', i)) {
+        i = code.indexOf('\n', i);
+        if (i < 0) break;
+        continue;
+      }
+      if (code.startsWith(token, i)) return i;
+      i++;
+    }
+    throw new InstrumentParseError(`racecheck: could not find '${token}' at ${from} in ${file}`);
+  };
+
+  const eligible = (node: unknown): node is MemberNode => {
+    if (!isNode(node) || node.type !== 'MemberExpression') return false;
+    const member = node as MemberNode;
+    if (!member.computed || member.optional || member.object.type === 'Super') return false;
+    const key = member.property;
+    if (key.type === 'Literal' && typeof key.value === 'string') return false;
+    if (key.type === 'TemplateLiteral') return false;
+    if (key.type === 'MemberExpression' && isNode(key.object) && key.object.type === 'Identifier' && key.object.name === 'Symbol') return false;
+    return !inOptionalChain(member.object);
+  };
+
+  /** `[` and `]` of a member expression, found between its object, its key and its end. */
+  const brackets = (member: MemberNode): [open: number, close: number] => {
+    const open = tokenIn(member.object.end, member.property.start, '[');
+    let close = member.end - 1;
+    while (close > member.property.end && code[close] !== ']') close--;
+    return [open, close];
+  };
+
+  const rewriteRead = (member: MemberNode, functionName: string): void => {
+    const [open, close] = brackets(member);
+    s.appendRight(member.start, `${R}.r(`);
+    s.update(open, open + 1, ', ');
+    s.update(close, close + 1, `, ${siteOf(member, functionName)})`);
+  };
+
+  const rewriteAssignment = (assignment: Node, member: MemberNode, functionName: string): void => {
+    const operator = assignment.operator as string;
+    const right = assignment.right as Node;
+    const [open, close] = brackets(member);
+    const at = tokenIn(member.end, right.start, operator);
+    s.appendRight(assignment.start, operator === '=' ? `${R}.w(` : `${R}.u(`);
+    s.update(open, open + 1, ', ');
+    s.update(close, close + 1, '');
+    s.update(at, at + operator.length, operator === '=' ? ', ' : `, ${JSON.stringify(operator)}, `);
+    s.prependLeft(assignment.end, `, ${siteOf(member, functionName)})`);
+  };
+
+  const rewriteUpdate = (update: Node, member: MemberNode, functionName: string): void => {
+    const [open, close] = brackets(member);
+    const operator = update.operator as string;
+    const prefix = update.prefix as boolean;
+    const at = prefix ? tokenIn(update.start, member.start, operator) : tokenIn(member.end, update.end, operator);
+    s.appendRight(update.start, `${R}.p(`);
+    s.update(at, at + 2, '');
+    s.update(open, open + 1, ', ');
+    s.update(close, close + 1, '');
+    s.prependLeft(update.end, `, ${operator === '++' ? 1 : -1}, ${prefix ? 1 : 0}, ${siteOf(member, functionName)})`);
+  };
+
+  const walk = (node: Node, functionName: string): void => {
+    let name = functionName;
+    switch (node.type) {
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression': {
+        const id = node.id as Node | null | undefined;
+        name = id && typeof id.name === 'string' ? id.name : (node.inferredName as string | undefined) ?? '';
+        break;
+      }
+      case 'MethodDefinition':
+      case 'Property':
+      case 'PropertyDefinition': {
+        const key = node.key as Node;
+        const value = node.value as Node | null;
+        if (value && isNode(value) && (value.type === 'FunctionExpression' || value.type === 'ArrowFunctionExpression')) {
+          value.inferredName = key.type === 'Identifier' || key.type === 'PrivateIdentifier' ? (key.name as string) : '';
+        }
+        break;
+      }
+      case 'VariableDeclarator': {
+        const id = node.id as Node;
+        const init = node.init as Node | null;
+        if (init && id.type === 'Identifier' && (init.type === 'FunctionExpression' || init.type === 'ArrowFunctionExpression')) {
+          init.inferredName = id.name;
+        }
+        break;
+      }
+      case 'MemberExpression':
+        if (eligible(node)) rewriteRead(node, name);
+        break;
+      case 'AssignmentExpression': {
+        const left = node.left as Node;
+        const operator = node.operator as string;
+        if (eligible(left) && (operator === '=' || COMPOUND_OPERATORS.has(operator))) {
+          rewriteAssignment(node, left, name);
+          // The target is rewritten: walk its parts, not the target as a read.
+          walk(left.object as Node, name);
+          walk(left.property as Node, name);
+          walk(node.right as Node, name);
+          return;
+        }
+        if (left.type === 'MemberExpression') {
+          walk(left.object as Node, name);
+          if ((left as MemberNode).computed) walk(left.property as Node, name);
+          walk(node.right as Node, name);
+          return;
+        }
+        break;
+      }
+      case 'UpdateExpression': {
+        const argument = node.argument as Node;
+        if (eligible(argument)) {
+          rewriteUpdate(node, argument, name);
+          walk(argument.object as Node, name);
+          walk(argument.property as Node, name);
+          return;
+        }
+        if (argument.type === 'MemberExpression') {
+          walk(argument.object as Node, name);
+          if ((argument as MemberNode).computed) walk(argument.property as Node, name);
+          return;
+        }
+        break;
+      }
+      case 'CallExpression':
+      case 'NewExpression': {
+        const callee = node.callee as Node;
+        if (callee.type === 'MemberExpression') {
+          const member = callee as MemberNode;
+          if (
+            node.type === 'CallExpression' &&
+            !member.computed &&
+            !member.optional &&
+            member.object.type === 'Identifier' &&
+            member.object.name === 'Atomics' &&
+            member.property.type === 'Identifier' &&
+            ATOMICS_OPERATIONS.has(member.property.name as string) &&
+            !(node.arguments as Node[]).some((argument) => argument.type === 'SpreadElement')
+          ) {
+            const site = siteOf(callee, name);
+            s.update(member.object.start, member.object.end, `${R}.atomics`);
+            const args = node.arguments as Node[];
+            // The site travels as an extra argument after the real ones (Atomics ignores extras).
+            const closing = node.end - 1;
+            s.prependLeft(closing, `${args.length > 0 ? ', ' : ''}${argumentPadding(args.length, member.property.name as string)}${site}`);
+          } else {
+            // A call target keeps its `this`: walk its parts, not the member itself.
+            walk(member.object, name);
+            if (member.computed) walk(member.property, name);
+          }
+          for (const argument of node.arguments as Node[]) walk(argument, name);
+          return;
+        }
+        break;
+      }
+      case 'TaggedTemplateExpression':
+      case 'ChainExpression':
+        // Optional chains short-circuit; a call would not. Their parts that are not chained are still walked.
+        break;
+      case 'UnaryExpression':
+        if (node.operator === 'delete' && isNode(node.argument) && node.argument.type === 'MemberExpression') {
+          walk(node.argument.object as Node, name);
+          return;
+        }
+        break;
+      case 'ArrayPattern':
+      case 'ObjectPattern':
+      case 'RestElement':
+      case 'AssignmentPattern':
+        walkPattern(node, name);
+        return;
+      case 'ForInStatement':
+      case 'ForOfStatement': {
+        const left = node.left as Node;
+        if (left.type === 'MemberExpression') walkTargetParts(left as MemberNode, name);
+        else walk(left, name);
+        walk(node.right as Node, name);
+        walk(node.body as Node, name);
+        return;
+      }
+      default:
+        break;
+    }
+    walkChildren(node, name);
+  };
+
+  const walkChildren = (node: Node, name: string): void => {
+    for (const key of Object.keys(node)) {
+      if (key === 'loc' || key === 'inferredName') continue;
+      const value = node[key];
+      if (Array.isArray(value)) {
+        for (const item of value) if (isNode(item)) walk(item, name);
+      } else if (isNode(value)) {
+        walk(value, name);
+      }
+    }
+  };
+
+  /** A member expression used as an assignment target that we leave alone: its object and key still run. */
+  const walkTargetParts = (member: MemberNode, name: string): void => {
+    walk(member.object, name);
+    if (member.computed) walk(member.property, name);
+  };
+
+  /** Destructuring: targets are left alone, defaults and computed keys are ordinary expressions. */
+  const walkPattern = (node: Node, name: string): void => {
+    switch (node.type) {
+      case 'MemberExpression':
+        walkTargetParts(node as MemberNode, name);
+        return;
+      case 'AssignmentPattern':
+        walkPattern(node.left as Node, name);
+        walk(node.right as Node, name);
+        return;
+      case 'ArrayPattern':
+        for (const element of node.elements as (Node | null)[]) if (element) walkPattern(element, name);
+        return;
+      case 'ObjectPattern':
+        for (const property of node.properties as Node[]) {
+          if (property.type === 'RestElement') walkPattern(property.argument as Node, name);
+          else {
+            if (property.computed) walk(property.key as Node, name);
+            walkPattern(property.value as Node, name);
+          }
+        }
+        return;
+      case 'RestElement':
+        walkPattern(node.argument as Node, name);
+        return;
+      default:
+        return;
+    }
+  };
+
+  walk(program, '');
+  if (sites.length === 0) return undefined;
+
+  if (mapComment) s.remove(mapComment.start, mapComment.end);
+  const prologue = `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)});`;
+  // Before anything the rewrites put at the same position.
+  s.prependRight(prologueAt(program, code), prologue);
+  const ours = s.generateMap({ hires: 'boundary', source: file, file, includeContent: false });
+  const map = inputMap ? remapping([ours as unknown as SourceMapInput, inputMap], () => null) : ours;
+  const encoded = Buffer.from(JSON.stringify(map)).toString('base64');
+  return { code: `${s.toString()}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${encoded}\n`, sites: sites.length };
+}
+
+/**
+ * Atomics.wait and notify take optional trailing arguments; the site must land in a fixed position, so
+ * missing optional ones are filled with undefined (which is what they were).
+ */
+function argumentPadding(count: number, operation: string): string {
+  const arity: Record<string, number> = { load: 2, store: 3, add: 3, sub: 3, and: 3, or: 3, xor: 3, exchange: 3, compareExchange: 4, wait: 4, waitAsync: 4, notify: 3 };
+  const missing = Math.max(0, (arity[operation] ?? count) - count);
+  return 'undefined, '.repeat(missing);
+}
+
+/** Is this node part of an optional chain (`a?.b[c]`)? Then rewriting it would lose the short-circuit. */
+function inOptionalChain(node: Node): boolean {
+  let current: Node | undefined = node;
+  while (current) {
+    if (current.optional === true) return true;
+    if (current.type === 'MemberExpression') current = current.object as Node;
+    else if (current.type === 'CallExpression') current = current.callee as Node;
+    else return false;
+  }
+  return false;
+}
+
+/** Where the prologue goes: after a hashbang and after the directive prologue ('use strict' must stay first). */
+function prologueAt(program: Node, code: string): number {
+  let at = code.startsWith('#!') ? code.indexOf('\n') + 1 : 0;
+  for (const statement of program.body as Node[]) {
+    if (statement.type === 'ExpressionStatement' && typeof statement.directive === 'string') at = statement.end;
+    else break;
+  }
+  return at;
+}
