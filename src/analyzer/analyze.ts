@@ -20,6 +20,7 @@ import {
   type ThreadRef,
 } from '../core/findings.js';
 import { AcquireMode, EventKind, joinObjectId, ObjectType, objectTypeName, type Site, type TraceEvent } from '../tracer/schema.js';
+import { AtomicLockTracker, isAtomicLock } from './atomic-locks.js';
 import { HappensBeforeChecker, type AccessSide, type Race } from './happens-before.js';
 import { LockGraph, type CycleEdge } from './lock-graph.js';
 
@@ -79,6 +80,7 @@ class Analysis {
   readonly #options: AnalyzeOptions;
   readonly #hb = new HappensBeforeChecker();
   readonly #graph = new LockGraph();
+  readonly #atomicLocks = new AtomicLockTracker();
   readonly #objects = new Map<number, ObjectInfo>();
   readonly #spawned = new Map<number, SpawnInfo>();
   readonly #joined = new Set<number>();
@@ -118,10 +120,36 @@ class Analysis {
       case EventKind.ThreadExit:
         this.#onExit(event);
         break;
+      case EventKind.AtomicStore:
+      case EventKind.AtomicReadModifyWrite:
+        this.#onAtomicWrite(event, object);
+        break;
       default:
         break;
     }
     this.#hb.process(event);
+  }
+
+  /** Hand-written locks: who holds which, for lock-order cycles and the locks named in race reports. */
+  #onAtomicWrite(event: TraceEvent, buffer: number): void {
+    const change = this.#atomicLocks.observe(event.kind, event.thread, buffer, event.arg, event.detail, event.site);
+    if (!change) return;
+    if (change.previousHolder !== undefined && change.acquired !== undefined) {
+      this.#graph.beforeUnlock(change.previousHolder, change.acquired);
+      this.#hb.unhold(change.previousHolder, change.acquired);
+    }
+    if (change.disqualified) {
+      this.#graph.beforeUnlock(change.disqualified.holder, change.disqualified.lock);
+      this.#hb.unhold(change.disqualified.holder, change.disqualified.lock);
+    }
+    if (change.acquired !== undefined) {
+      this.#graph.afterLock(event.thread, change.acquired, event.site, true);
+      this.#hb.hold(event.thread, change.acquired, event.site);
+    }
+    if (change.released !== undefined) {
+      this.#graph.beforeUnlock(event.thread, change.released);
+      this.#hb.unhold(event.thread, change.released);
+    }
   }
 
   #onAttempt(event: TraceEvent, lock: number): void {
@@ -173,6 +201,8 @@ class Analysis {
   #onExit(event: TraceEvent): void {
     const state = this.#hb.threads.get(event.thread);
     for (const held of state?.held ?? []) {
+      // An Atomics word left non-zero is as often a flag as a lock: not reported.
+      if (isAtomicLock(held.lock)) continue;
       if (!this.#enabled('lock-held-at-exit') || this.#reportedObjects.has(`held:${held.lock}`)) continue;
       this.#reportedObjects.add(`held:${held.lock}`);
       const location = this.#location(held.site);
@@ -239,6 +269,12 @@ class Analysis {
   }
 
   #lockName(lock: number): string {
+    if (isAtomicLock(lock)) {
+      const where = this.#atomicLocks.location(lock);
+      const first = this.#location(this.#atomicLocks.firstAcquired.get(lock) ?? 0);
+      const name = `Atomics lock at byte offset ${where?.offset} of buffer ${(where?.buffer ?? 0) % 2 ** 32}`;
+      return first ? `${name} (taken at ${formatLocation(first, this.#options.cwd)})` : name;
+    }
     const info = this.#objects.get(lock);
     const type = info ? objectTypeName(info.type) : 'lock';
     const created = info ? this.#location(info.site) : undefined;
@@ -252,7 +288,7 @@ class Analysis {
   }
 
   #locks(lockset: number): LockRef[] {
-    return (this.#hb.locksets.sets[lockset] ?? []).map((lock) => this.#lockRef(lock));
+    return (this.#hb.locksets.sets[lockset] ?? []).filter((lock) => !isAtomicLock(lock) || this.#atomicLocks.isConfirmed(lock)).map((lock) => this.#lockRef(lock));
   }
 
   report(): Report {
@@ -268,7 +304,11 @@ class Analysis {
         (a, b) => this.#hb.canRunConcurrently(a, b),
         (edges) => this.#cycleShape(edges),
       );
-      for (const cycle of cycles) findings.push(this.#cycleFinding(cycle.edges, cycle.count));
+      for (const cycle of cycles) {
+        // Only words that behaved as locks throughout: a flag or counter seen "held" proves nothing.
+        if (cycle.edges.some((edge) => isAtomicLock(edge.from) && !this.#atomicLocks.isConfirmed(edge.from))) continue;
+        findings.push(this.#cycleFinding(cycle.edges, cycle.count));
+      }
     }
     if (this.#enabled('thread-leak')) findings.push(...this.#leaks());
     findings.push(...(this.#options.extraFindings ?? []));

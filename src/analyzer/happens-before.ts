@@ -95,6 +95,8 @@ export class HappensBeforeChecker {
   readonly #sync = new Map<number | string, VectorClock>();
   readonly #permissiveSync = new Map<number | string, VectorClock>();
   readonly #shadow = new Map<number, Map<number, Shadow>>();
+  /** The thread that started under each spawn token. */
+  readonly #startedBy = new Map<number, ThreadState>();
   /** Memory events checked (after same-epoch filtering, everything counts). */
   accesses = 0;
 
@@ -151,6 +153,21 @@ export class HappensBeforeChecker {
     t.permissive.tick(t.index);
   }
 
+  /** Counts `lock` as held by `thread` (a lock recognised from its Atomics, whose edges come from those). */
+  hold(thread: number, lock: number, site: number): void {
+    const t = this.thread(thread);
+    t.held.push({ lock, site, mode: 0 });
+    t.lockset = this.locksets.idOf(t.held.map((h) => h.lock));
+  }
+
+  unhold(thread: number, lock: number): void {
+    const t = this.thread(thread);
+    const at = t.held.findIndex((h) => h.lock === lock);
+    if (at < 0) return;
+    t.held.splice(at, 1);
+    t.lockset = this.locksets.idOf(t.held.map((h) => h.lock));
+  }
+
   /** Feeds one event; returns the thread state it concerned. */
   process(event: TraceEvent): ThreadState {
     const t = this.thread(event.thread);
@@ -168,14 +185,19 @@ export class HappensBeforeChecker {
       case EventKind.ThreadStart:
         this.#acquire(t, `spawn:${object}`, true);
         t.started = t.clock.copy();
+        this.#startedBy.set(object, t);
         break;
       case EventKind.ThreadExit:
         t.exited = t.clock.copy();
         this.#releaseStore(t, `exit:${object}`);
         break;
-      case EventKind.ThreadJoin:
+      case EventKind.ThreadJoin: {
         this.#acquire(t, `exit:${object}`);
+        // A terminated worker records no exit: everything it did still happened before the join was seen.
+        const child = this.#startedBy.get(object);
+        if (child && !child.exited && child !== t) t.clock.acquire(child.clock);
         break;
+      }
       case EventKind.LockAcquired:
         this.#acquire(t, object);
         t.held.push({ lock: object, site: event.site, mode: event.arg });
@@ -220,6 +242,12 @@ export class HappensBeforeChecker {
       case EventKind.QueueGet:
       case EventKind.PipeRecv:
         this.#acquire(t, `item:${object}:${event.arg}`, true);
+        break;
+      case EventKind.MessageSend:
+        this.#releaseStore(t, `message:${object}`);
+        break;
+      case EventKind.MessageReceive:
+        this.#acquire(t, `message:${object}`, true);
         break;
       case EventKind.AtomicStore:
       case EventKind.AtomicNotify:

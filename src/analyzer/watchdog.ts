@@ -9,8 +9,10 @@
  * sequence numbers the records carry, so a release seen after the next acquire cannot undo it.
  */
 import { fingerprintOf, formatLocation, severityOf, type Finding, type RelatedLocation, type SourceLocation, type ThreadRef } from '../core/findings.js';
+import { AtomicLockTracker, isAtomicLock } from './atomic-locks.js';
 import {
   AcquireMode,
+  AtomicDetail,
   carriesText,
   decodeSite,
   EventKind,
@@ -21,6 +23,7 @@ import {
   Record,
   textSlots,
   WIDTH_SHIFT,
+  DETAIL_SHIFT,
   type Site,
 } from '../tracer/schema.js';
 
@@ -62,6 +65,8 @@ export class DeadlockWatchdog {
   readonly #threadOfObject = new Map<number, number>();
   readonly #sites = new Map<number, Site>();
   readonly #names = new Map<number, string>();
+  /** Only for lock ids and names: ownership here follows sequence numbers, as for primitives. */
+  readonly #atomicLocks = new AtomicLockTracker();
   #lastActivity = Date.now();
   #suspect: { key: string; since: number } | undefined;
 
@@ -109,7 +114,13 @@ export class DeadlockWatchdog {
       const site = words[at + Record.SITE]!;
       const seq = words[at + Record.SEQ]!;
       const time = floats[(at >> 1) + Record.TIME_F64] || now;
-      const timed = ((words[at + Record.KIND_WORD]! >>> WIDTH_SHIFT) & 0xff) === 1;
+      const kindWord = words[at + Record.KIND_WORD]!;
+      const timed = ((kindWord >>> WIDTH_SHIFT) & 0xff) === 1;
+      const detail = kindWord >>> DETAIL_SHIFT;
+      if (kind >= EventKind.AtomicLoad && kind <= EventKind.AtomicWaitBegin) {
+        this.#atomicEvent(this.#thread(threadId), kind, object, site, arg, seq, time, detail);
+        continue;
+      }
       this.#event(this.#thread(threadId), kind, object, site, arg, seq, time, timed);
     }
   }
@@ -155,6 +166,26 @@ export class DeadlockWatchdog {
         // Any other event means the thread is running (a barrier's last arrival, a condition waiter that
         // re-takes its lock, …).
         thread.blocked = undefined;
+    }
+  }
+
+  /**
+   * Atomics: a thread in Atomics.wait without a timeout is blocked; one waiting for a non-zero word that a
+   * hand-written lock's holder made non-zero waits for that holder (see atomic-locks.ts for the pattern).
+   */
+  #atomicEvent(thread: ThreadInfo, kind: number, buffer: number, site: number, offset: number, seq: number, time: number, detail: number): void {
+    const lock = this.#atomicLocks.idOf(buffer, offset);
+    if (kind === EventKind.AtomicWaitBegin) {
+      const waitsForHolder = (detail & AtomicDetail.WaitsOnNonZero) !== 0;
+      thread.blocked = (detail & AtomicDetail.Timed) !== 0 ? undefined : { kind: waitsForHolder ? EventKind.LockAttempt : kind, object: lock, site, since: time };
+      return;
+    }
+    thread.blocked = undefined;
+    const owner = this.#owners.get(lock);
+    if (kind === EventKind.AtomicReadModifyWrite && (detail & AtomicDetail.OldZero) !== 0 && (detail & AtomicDetail.NewZero) === 0) {
+      if (!owner || seq - owner.seq > 0) this.#owners.set(lock, { thread: thread.id, seq, site });
+    } else if ((kind === EventKind.AtomicReadModifyWrite || kind === EventKind.AtomicStore) && (detail & AtomicDetail.NewZero) !== 0) {
+      if (owner && seq - owner.seq > 0) this.#owners.delete(lock);
     }
   }
 
@@ -218,6 +249,10 @@ export class DeadlockWatchdog {
   }
 
   #objectName(object: number): string {
+    if (isAtomicLock(object)) {
+      const where = this.#atomicLocks.location(object);
+      return `the Atomics word at byte offset ${where?.offset} of buffer ${(where?.buffer ?? 0) % 2 ** 32}`;
+    }
     const info = this.#objects.get(object);
     const created = info ? this.#location(info.site) : undefined;
     const type = info ? objectTypeName(info.type) : 'object';

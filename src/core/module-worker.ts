@@ -23,6 +23,12 @@ export function siblingModule(importMetaUrl: string, name: string): string {
   return new URL(`./${name}${importMetaUrl.endsWith('.ts') ? '.ts' : '.js'}`, importMetaUrl).href;
 }
 
+/**
+ * Environment data naming a module every worker must import before its entry (racecheck's preload when it
+ * instruments a program): `--import` does not reach eval workers, and this bootstrap is one.
+ */
+export const PRELOAD_ENVIRONMENT_KEY = 'racecheck:preload';
+
 /** Key of the start-up description in such a worker's `workerData`. */
 export const MODULE_WORKER_KEY = '__racecheckBoot__';
 
@@ -39,10 +45,12 @@ export interface ModuleWorkerBoot {
  */
 export function bootstrapScript(onFailure = ''): string {
   return `
-const { workerData } = require('node:worker_threads');
+const { workerData, getEnvironmentData } = require('node:worker_threads');
 const boot = workerData.${MODULE_WORKER_KEY};
 (async () => {
   if (boot.tsx) (await import(boot.tsx)).register();
+  const preload = getEnvironmentData(${JSON.stringify(PRELOAD_ENVIRONMENT_KEY)});
+  if (preload) await import(preload);
   await import(boot.entry);
 })().catch((error) => {
   ${onFailure}

@@ -5,7 +5,7 @@
  */
 import { register } from 'node:module';
 import { getEnvironmentData, isMainThread, setEnvironmentData, workerData } from 'node:worker_threads';
-import { MODULE_WORKER_KEY, siblingModule, tsxApiUrl } from '../core/module-worker.js';
+import { MODULE_WORKER_KEY, PRELOAD_ENVIRONMENT_KEY, siblingModule, tsxApiUrl } from '../core/module-worker.js';
 import { instrumentCommonJs } from '../tracer/instrument/cjs.js';
 import { installRuntime } from '../tracer/instrument/runtime.js';
 import type { InstrumentScope } from '../tracer/instrument/scope.js';
@@ -69,7 +69,8 @@ function instrumentScope(): InstrumentScope | undefined {
 
 const scope = instrumentScope();
 if (scope) {
-  installRuntime({ imports: startupImports(), tsxApi: tsxApiUrl() });
+  if (isMainThread) setEnvironmentData(PRELOAD_ENVIRONMENT_KEY, import.meta.url);
+  installRuntime({ imports: startupImports(), tsxApi: tsxApiUrl(), preload: import.meta.url });
   instrumentCommonJs(scope);
   register(siblingModule(import.meta.url, '../tracer/instrument/hooks'), { data: scope });
 }

@@ -487,14 +487,21 @@ export interface RuntimeOptions {
   imports: string[];
   /** tsx's ESM API, to load TypeScript worker entries on Node 20. */
   tsxApi: string;
+  /** racecheck's preload module, which an eval worker must import itself. */
+  preload?: string;
 }
 
-/** What a TypeScript worker entry starts with: register tsx, then import the user's module. */
+/**
+ * What a TypeScript worker entry starts with: tsx, then racecheck's preload (`--import` does not reach an
+ * eval worker; its hooks, registered after tsx's, run first and see the JavaScript tsx makes), then the
+ * user's module.
+ */
 const TYPESCRIPT_BOOTSTRAP = `
 const { getEnvironmentData } = require('node:worker_threads');
 const boot = getEnvironmentData(${JSON.stringify(BOOT_KEY)});
 (async () => {
   (await import(boot.tsx)).register();
+  if (boot.preload) await import(boot.preload);
   await import(boot.entry);
 })();
 `;
@@ -521,7 +528,7 @@ function patchWorker(options: RuntimeOptions): void {
       const typescript = !workerOptions.eval && TS_EXTENSION.test(path.split('?')[0]!);
       if (typescript) {
         const url = typeof filename === 'string' ? new URL(filename, `file://${process.cwd()}/`).href : filename.href;
-        workerThreads.setEnvironmentData(BOOT_KEY, { tsx: options.tsxApi, entry: url });
+        workerThreads.setEnvironmentData(BOOT_KEY, { tsx: options.tsxApi, entry: url, preload: options.preload });
         entry = TYPESCRIPT_BOOTSTRAP;
         settings.eval = true;
       }

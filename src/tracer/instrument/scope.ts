@@ -10,8 +10,8 @@ export interface InstrumentScope {
   deps: boolean;
 }
 
-/** racecheck's package root (above src/ or dist/). */
-const ownRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/** racecheck's own code (src/ when run from sources, dist/ when built): the rest of its package is not. */
+const ownCode = fileURLToPath(new URL('../../', import.meta.url));
 const SOURCE_EXTENSION = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 
 export function shouldInstrument(file: string, scope: InstrumentScope): boolean {
@@ -20,7 +20,7 @@ export function shouldInstrument(file: string, scope: InstrumentScope): boolean 
   else if (path.includes(':') && !path.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(path)) return false;
   if (!SOURCE_EXTENSION.test(path)) return false;
   const inDeps = /[\\/]node_modules[\\/]/.test(path);
-  if (path.startsWith(ownRoot) && !path.slice(ownRoot.length).includes('node_modules')) return false;
+  if (path.startsWith(ownCode)) return false;
   if (inDeps) return scope.deps && !/[\\/]node_modules[\\/](?:racecheck|tsx|esbuild|typescript)[\\/]/.test(path);
   return true;
 }
