@@ -5,9 +5,14 @@
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker, type TransferListItem } from 'node:worker_threads';
+import type { TransferListItem, Worker as WorkerType } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
+/**
+ * Taken when this module loads, before instrumentation can replace the export: racecheck's own workers
+ * (the collector, Threads) record their own start and end and must not be wrapped as a program's are.
+ */
+const Worker = (require('node:worker_threads') as typeof import('node:worker_threads')).Worker;
 
 /** tsx's ESM API (`require.resolve` finds its CommonJS twin, which cannot register hooks in a worker). */
 export function tsxApiUrl(): string {
@@ -68,7 +73,7 @@ export interface ModuleWorkerOptions {
   onFailure?: string;
 }
 
-export function startModuleWorker(entry: string, options: ModuleWorkerOptions = {}): Worker {
+export function startModuleWorker(entry: string, options: ModuleWorkerOptions = {}): WorkerType {
   const typescript = [entry, ...(options.alsoLoads ?? [])].some(isTypeScriptModule);
   const boot: ModuleWorkerBoot = { ...options.boot, entry, tsx: typescript ? tsxApiUrl() : undefined };
   return new Worker(bootstrapScript(options.onFailure), {

@@ -194,9 +194,20 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     return [open, close];
   };
 
+  /**
+   * Calls open at the first character of the expression they wrap, written as part of that character
+   * (not inserted before it), so that the call's position maps back to the expression's: a stack frame
+   * inside the call then points at the user's code. Nested calls starting at one character are joined,
+   * outermost first.
+   */
+  const openings = new Map<number, string>();
+  const openAt = (position: number, text: string): void => {
+    openings.set(position, (openings.get(position) ?? '') + text);
+  };
+
   const rewriteRead = (member: MemberNode, functionName: string): void => {
     const [open, close] = brackets(member);
-    s.appendRight(member.start, `${R}.r(`);
+    openAt(member.start, `${R}.r(`);
     s.update(open, open + 1, ', ');
     s.update(close, close + 1, `, ${siteOf(member, functionName)})`);
   };
@@ -206,7 +217,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     const right = assignment.right as Node;
     const [open, close] = brackets(member);
     const at = tokenIn(member.end, right.start, operator);
-    s.appendRight(assignment.start, operator === '=' ? `${R}.w(` : `${R}.u(`);
+    openAt(member.start, operator === '=' ? `${R}.w(` : `${R}.u(`);
     s.update(open, open + 1, ', ');
     s.update(close, close + 1, '');
     s.update(at, at + operator.length, operator === '=' ? ', ' : `, ${JSON.stringify(operator)}, `);
@@ -218,7 +229,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     const operator = update.operator as string;
     const prefix = update.prefix as boolean;
     const at = prefix ? tokenIn(update.start, member.start, operator) : tokenIn(member.end, update.end, operator);
-    s.appendRight(update.start, `${R}.p(`);
+    openAt(member.start, `${R}.p(`);
     s.update(at, at + 2, '');
     s.update(open, open + 1, ', ');
     s.update(close, close + 1, '');
@@ -402,6 +413,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
 
   walk(program, '');
   if (sites.length === 0) return undefined;
+  for (const [position, text] of openings) s.update(position, position + 1, text + code[position]!);
 
   if (mapComment) s.remove(mapComment.start, mapComment.end);
   const prologue = `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)});`;
