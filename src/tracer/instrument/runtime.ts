@@ -553,8 +553,9 @@ function patchWorker(options: RuntimeOptions): void {
     }
 
     override emit(name: string | symbol, ...args: unknown[]): boolean {
-      // The exit is observed before any listener runs: everything the worker did happens before them.
-      if (name === 'exit') joined(this);
+      // The exit is observed before any listener runs: everything the worker did happens before them. An
+      // exit nobody listens for orders nothing in the program (only the event loop's timing would).
+      if (name === 'exit' && this.listenerCount('exit') > 0) joined(this);
       return super.emit(name, ...args);
     }
 
