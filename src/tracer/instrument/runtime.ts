@@ -593,7 +593,9 @@ function startWorker(): void {
   if (isEnvelope(workerThreads.workerData, WORKER_DATA_MARK)) {
     (workerThreads as { workerData: unknown }).workerData = open(workerThreads.workerData);
   }
-  process.once('exit', () => {
+  // First among exit listeners: before the probe gives the lane back, so that the exit follows this
+  // thread's last accesses in its own lane (the reader orders a lane's accesses by its own sync events).
+  process.prependOnceListener('exit', () => {
     if (tracing) emit(EventKind.ThreadExit, token);
   });
 }

@@ -1,0 +1,108 @@
+/**
+ * Unmodified programs — no racecheck import anywhere — run through `racecheck run`: each must be reported
+ * exactly when it has a race (or a lock-order inversion, or a deadlock), and a program's output must be
+ * the same as under plain node.
+ */
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { racecheck, root } from '../cli/cli-helpers.js';
+
+interface Case {
+  program: string;
+  args?: string[];
+  /**
+   * Rule id and primary line of the findings expected; empty for a correct program. How many findings
+   * one line gets may vary with the interleaving (which access pairs FastTrack's shadow meets), so lines
+   * are compared as a set.
+   */
+  findings: string[];
+  /** The program's stdout is deterministic: compare it with a plain `node` run. */
+  sameOutput?: boolean;
+}
+
+const cases: Case[] = [
+  // Races that manifest, and ones that never collide in time.
+  { program: 'counter-race.mjs', findings: ['data-race:10'] },
+  { program: 'cjs-counter-race.cjs', findings: ['data-race:13'] },
+  { program: 'separate-main.mjs', findings: ['data-race:4'] },
+  { program: 'message-early-read-race.mjs', findings: ['data-race:8'] },
+  { program: 'flag-plain-race.mjs', findings: ['data-race:15', 'data-race:16', 'data-race:17', 'data-race:18'] },
+  { program: 'views-alias-race.mjs', findings: ['data-race:13'] },
+  { program: 'latent-race.mjs', findings: ['data-race:13'] },
+  // DataRaceBench-style kernels and their race-free twins.
+  { program: 'antidependence-race.mjs', findings: ['data-race:15'] },
+  { program: 'antidependence-clean.mjs', findings: [], sameOutput: true },
+  { program: 'indirect-index-race.mjs', findings: ['data-race:14'] },
+  { program: 'indirect-index-clean.mjs', findings: [], sameOutput: true },
+  { program: 'barrier-kernel.mjs', findings: ['data-race:33'] },
+  { program: 'barrier-kernel.mjs', args: ['--barrier'], findings: [], sameOutput: true },
+  { program: 'reduction-race.mjs', findings: ['data-race:13'] },
+  { program: 'reduction-atomic-clean.mjs', findings: [], sameOutput: true },
+  // Clean hand-offs: join, messages, Atomics flags, wait/notify, hand-written locks.
+  { program: 'atomic-counter-clean.mjs', findings: [], sameOutput: true },
+  { program: 'cjs-atomic-clean.cjs', findings: [], sameOutput: true },
+  { program: 'join-handoff-clean.mjs', findings: [], sameOutput: true },
+  { program: 'join-once-clean.mjs', findings: [], sameOutput: true },
+  { program: 'terminate-clean.mjs', findings: [], sameOutput: true },
+  { program: 'flag-handoff-clean.mjs', findings: [], sameOutput: true },
+  { program: 'wait-notify-clean.mjs', findings: [], sameOutput: true },
+  { program: 'message-handoff-clean.mjs', findings: [], sameOutput: true },
+  { program: 'channel-port-clean.mjs', findings: [], sameOutput: true },
+  { program: 'receive-sync-clean.mjs', findings: [], sameOutput: true },
+  { program: 'views-disjoint-clean.mjs', findings: [], sameOutput: true },
+  { program: 'local-arrays-clean.mjs', findings: [], sameOutput: true },
+  { program: 'spinlock-clean.mjs', findings: [], sameOutput: true },
+  { program: 'futex-mutex-clean.ts', findings: [] },
+  { program: 'ts-main.ts', findings: [] },
+  // Hand-written locks: order cycles, and a deadlock that really happens.
+  { program: 'lock-order-inversion.mjs', findings: ['lock-order-inversion:9'] },
+  { program: 'atomics-deadlock.mjs', findings: ['deadlock:10'] },
+  // Bad input: a module the parser cannot read runs uninstrumented.
+  { program: 'import-assertion.mjs', findings: [], sameOutput: true },
+];
+
+interface EslintFile {
+  messages: { ruleId: string; line: number }[];
+}
+
+function findingsOf(stdout: string): string[] {
+  const start = stdout.lastIndexOf('\n[') + 1;
+  const files = JSON.parse(stdout.slice(start)) as EslintFile[];
+  return [...new Set(files.flatMap((file) => file.messages.map((m) => `${m.ruleId}:${m.line}`)))].sort();
+}
+
+function plainNode(path: string, args: string[]): Promise<{ stdout: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ stdout, code }));
+  });
+}
+
+describe.concurrent('instrumented unmodified programs', () => {
+  it('count: at least 30 programs, racy and race-free', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(30);
+    expect(cases.filter((c) => c.findings.length === 0).length).toBeGreaterThanOrEqual(15);
+  });
+
+  for (const testCase of cases) {
+    const path = `test/instrument/programs/${testCase.program}`;
+    const args = testCase.args ?? [];
+    const title = `${testCase.program}${args.length ? ` ${args.join(' ')}` : ''}: ${testCase.findings.length ? testCase.findings.join(', ') : 'clean'}`;
+    it(title, async () => {
+      const run = await racecheck(['run', path, '--format', 'json', '--deadlock-grace', '1', '--', ...args]);
+      expect(findingsOf(run.stdout), run.stderr).toEqual([...new Set(testCase.findings)].sort());
+      expect(run.code).toBe(testCase.findings.length ? 1 : 0);
+      if (testCase.sameOutput) {
+        const plain = await plainNode(path, args);
+        const programOutput = run.stdout.slice(0, run.stdout.lastIndexOf('\n[') + 1);
+        expect(programOutput).toBe(plain.stdout);
+      }
+      if (testCase.program === 'import-assertion.mjs') {
+        expect(run.stderr).toMatch(/racecheck: warning: .*import-assertion\.mjs is not instrumented \(it runs unchanged\)/);
+      }
+    });
+  }
+});
