@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { isMainThread, setEnvironmentData, threadId, type Worker } from 'node:worker_threads';
 import { FileAccessError } from '../core/errors.js';
 import { siblingModule, startModuleWorker } from '../core/module-worker.js';
-import { attachRing, RING_ENVIRONMENT_KEY, ringWriter } from '../tracer/probe.js';
+import { attachRing, RING_ENVIRONMENT_KEY, ringWriter, settle } from '../tracer/probe.js';
 import { createRing, recordsWritten, type RingOptions } from '../tracer/ring.js';
 import type { TraceMeta } from '../tracer/trace-file.js';
 
@@ -52,6 +52,7 @@ export function checkWritable(path: string): void {
 
 /** Drains everything traced so far into the trace file (a test runner reads it between tests). */
 export function flushSession(): void {
+  settle();
   ringWriter()?.flush();
 }
 
@@ -89,6 +90,7 @@ export function startSession(options: SessionOptions): Session {
   const end = (): void => {
     if (ended) return;
     ended = true;
+    settle();
     ringWriter()?.flush(options.flushTimeout ?? 10_000, true);
   };
   const session: Session = { ring, collector, end };

@@ -27,9 +27,11 @@ export let tracing = false;
 /**
  * This thread's synchronisation epoch: it moves on with every synchronisation event the thread records.
  * Two accesses to one location in the same epoch are indistinguishable to the happens-before check, so the
- * instrumentation records only the first (FastTrack's same-epoch filter, applied before the ring).
+ * instrumentation records only the first (FastTrack's same-epoch filter, applied before the ring). A
+ * one-element array rather than a `let`: instrumented code reads it at every shared access, and an
+ * imported `let` costs a hole check each time.
  */
-export let syncEpoch = 1;
+export const syncEpoch = new Int32Array([1]);
 let recorder: EventRecorder | undefined;
 let writer: RingWriter | undefined;
 let sites: SiteTable | undefined;
@@ -70,6 +72,7 @@ export function attachRing(ring: SharedArrayBuffer, threadName?: string): RingWr
 }
 
 function detach(): void {
+  settle();
   writer?.detach();
 }
 
@@ -92,7 +95,10 @@ export function nameThread(name: string): void {
 
 /** Call only behind `if (tracing)`: the check is the caller's so that the off path stays one branch. */
 export function emit(kind: EventKind, objectId: number, arg = 0, flags = 0, entry?: (...args: never[]) => unknown): void {
-  if (isSyncKind(kind)) syncEpoch++;
+  if (isSyncKind(kind)) {
+    settle();
+    syncEpoch[0]!++;
+  }
   if (writer) {
     writer.record(kind, flags, objectHi(objectId), objectLo(objectId), sites!.capture(entry), arg, isSyncKind(kind));
   } else {
@@ -129,9 +135,27 @@ export function emitAccess(
  */
 export function emitAt(kind: EventKind, objectHi: number, objectLo: number, arg: number, width: number, detail: number, site: number): void {
   const sync = isSyncKind(kind);
-  if (sync) syncEpoch++;
+  if (sync) {
+    settle();
+    syncEpoch[0]!++;
+  }
   if (writer) writer.record(kind, width | (detail << (DETAIL_SHIFT - WIDTH_SHIFT)), objectHi, objectLo, site, arg, sync);
   else recorder?.record(kind, threadId, objectHi * 2 ** 32 + (objectLo >>> 0), arg);
+}
+
+let settler: (() => void) | undefined;
+
+/**
+ * Registers the one producer that holds events back (the instrumentation coalesces runs of accesses):
+ * `settle` writes them out, and runs before every synchronisation event of this thread and before a flush,
+ * so that a thread's accesses always precede, in its lane, the synchronisation that follows them.
+ */
+export function onSettle(write: () => void): void {
+  settler = write;
+}
+
+export function settle(): void {
+  settler?.();
 }
 
 /** A sequence number for a synchronisation event written later with `emitAtSequence` (−1 without a ring). */
@@ -141,7 +165,8 @@ export function takeSequence(): number {
 
 /** `emitAt` for a synchronisation event numbered earlier by `takeSequence`. Call only behind `if (tracing)`. */
 export function emitAtSequence(kind: EventKind, objectHi: number, objectLo: number, arg: number, width: number, detail: number, site: number, sequence: number): void {
-  syncEpoch++;
+  settle();
+  syncEpoch[0]!++;
   if (writer && sequence >= 0) writer.recordAt(kind, width | (detail << (DETAIL_SHIFT - WIDTH_SHIFT)), objectHi, objectLo, site, arg, sequence);
   else recorder?.record(kind, threadId, objectHi * 2 ** 32 + (objectLo >>> 0), arg);
 }

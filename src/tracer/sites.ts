@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { encodeSite, EventKind, type Site } from './schema.js';
 import type { RingWriter } from './ring.js';
 
+/** Names of the functions instrumentation adds to a user's module (see instrument/transform.ts). */
+const INSTRUMENTATION_PREFIX = '__racecheck';
+
 /** racecheck's own code (src/ or dist/): frames there are skipped. */
 const ownRoot = new URL('..', import.meta.url).href;
 const ownRootPath = fileURLToPath(ownRoot);
@@ -29,6 +32,8 @@ const topUserFrame = (_error: Error, sites: NodeJS.CallSite[]): Frame | undefine
   for (const site of sites) {
     const file = site.getFileName();
     if (!file || isOwn(file)) continue;
+    // The instrumentation's per-site accessors live in the user's module but are racecheck's code.
+    if (site.getFunctionName()?.startsWith(INSTRUMENTATION_PREFIX)) continue;
     return {
       file,
       line: site.getLineNumber() ?? 0,

@@ -18,7 +18,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { basename } from 'node:path';
 import { isMainThread, MessagePort, Worker, type TransferListItem, type WorkerOptions } from 'node:worker_threads';
 import { newIdentity } from '../../core/handles.js';
-import { defineSites, emit, emitAt, emitAtSequence, nameThread, syncEpoch, takeSequence, tracing } from '../probe.js';
+import { defineSites, emit, emitAt, emitAtSequence, nameThread, onSettle, syncEpoch, takeSequence, tracing } from '../probe.js';
 import { AtomicDetail, EventKind } from '../schema.js';
 import { RUNTIME_KEY } from './transform.js';
 
@@ -39,17 +39,11 @@ function bufferId(buffer: SharedArrayBuffer): [number, number] {
   return id;
 }
 
-/** Per buffer and element width: the epoch of this thread's last recorded read and write of each element. */
-class Cells {
-  readonly reads: Int32Array;
-  readonly writes: Int32Array;
-  constructor(elements: number) {
-    this.reads = new Int32Array(elements);
-    this.writes = new Int32Array(elements);
-  }
-}
-
-const cellsByBuffer = new WeakMap<SharedArrayBuffer, Map<number, Cells>>();
+/**
+ * Per buffer and element width, this thread's epochs of its last recorded write and read of each element,
+ * interleaved (write at 2i, read at 2i + 1) so that one access touches one cache line.
+ */
+const cellsByBuffer = new WeakMap<SharedArrayBuffer, Map<number, Int32Array>>();
 
 /** What a shared view needs to record an access: buffer identity, where it starts, its element width. */
 class ViewShadow {
@@ -59,7 +53,9 @@ class ViewShadow {
     /** Index of the view's first element among the buffer's elements of this width. */
     readonly base: number,
     readonly width: number,
-    readonly cells: Cells,
+    /** The view's length when classified (fixed-length views of SharedArrayBuffers do not change). */
+    readonly length: number,
+    readonly cells: Int32Array,
   ) {}
 }
 
@@ -68,7 +64,16 @@ interface TypedArray extends ArrayBufferView {
   readonly BYTES_PER_ELEMENT: number;
 }
 
+/**
+ * The verdict on an object, cached under a private symbol: a ViewShadow for a typed array on shared
+ * memory, null for anything else. Object.prototype answers null for every ordinary object, array and
+ * string (a prototype-chain hit V8 caches), and %TypedArray%.prototype answers undefined until a typed
+ * array has been classified and carries its own verdict.
+ */
 const SHADOW = Symbol('racecheck.shadow');
+Object.defineProperty(Object.prototype, SHADOW, { value: null, configurable: true });
+Object.defineProperty(Object.getPrototypeOf(Int8Array.prototype) as object, SHADOW, { value: undefined, configurable: true });
+
 /** Views that cannot carry the symbol (non-extensible): their verdict lives here. */
 const shadowFallback = new WeakMap<object, ViewShadow | null>();
 
@@ -78,7 +83,7 @@ function classify(view: TypedArray): ViewShadow | null {
   if (known !== undefined) return known;
   let shadow: ViewShadow | null = null;
   const buffer = view.buffer;
-  if (buffer instanceof SharedArrayBuffer) {
+  if (buffer instanceof SharedArrayBuffer && !(buffer as { growable?: boolean }).growable) {
     const width = view.BYTES_PER_ELEMENT;
     let byWidth = cellsByBuffer.get(buffer);
     if (!byWidth) {
@@ -87,17 +92,18 @@ function classify(view: TypedArray): ViewShadow | null {
     }
     let cells = byWidth.get(width);
     if (!cells) {
-      cells = new Cells(Math.ceil(buffer.byteLength / width));
+      cells = new Int32Array(2 * Math.ceil(buffer.byteLength / width));
       byWidth.set(width, cells);
     }
     const [hi, lo] = bufferId(buffer);
-    shadow = new ViewShadow(hi, lo, view.byteOffset / width, width, cells);
+    shadow = new ViewShadow(hi, lo, view.byteOffset / width, width, view.length, cells);
   }
   if (Object.isExtensible(view)) Object.defineProperty(view, SHADOW, { value: shadow });
   else shadowFallback.set(view, shadow);
   return shadow;
 }
 
+/** The verdict on anything the program indexes (proxies and null-prototype objects are asked each time). */
 function shadowOf(target: unknown): ViewShadow | null {
   const cached = (target as { [SHADOW]?: ViewShadow | null })[SHADOW];
   if (cached !== undefined) return cached;
@@ -105,38 +111,109 @@ function shadowOf(target: unknown): ViewShadow | null {
   return classify(target as TypedArray);
 }
 
-function recordAccess(shadow: ViewShadow, target: TypedArray, key: unknown, site: number, write: boolean): void {
-  if (typeof key !== 'number' || (key >>> 0) !== key || key >= target.length) return;
+/**
+ * Runs of accesses are written as one event: the same kind, at the same site, to consecutive elements of
+ * one buffer within one epoch (a loop over a row). A few runs stay open at once, so that a loop reading
+ * two arrays in step coalesces both. Runs are written when they cannot grow, and before every
+ * synchronisation event (probe.settle), so the lane order the analyzer relies on is kept.
+ */
+const MAX_RUN = 0xffff;
+const OPEN_RUNS = 4;
+
+class Run {
+  cells: Int32Array | null = null;
+  hi = 0;
+  lo = 0;
+  width = 0;
+  write = false;
+  site = 0;
+  first = 0;
+  count = 0;
+}
+
+const runs = Array.from({ length: OPEN_RUNS }, () => new Run());
+let nextVictim = 0;
+
+function writeRun(run: Run): void {
+  if (run.cells === null) return;
+  emitAt(run.write ? EventKind.MemoryWrite : EventKind.MemoryRead, run.hi, run.lo, run.first * run.width, run.width, run.count, run.site);
+  run.cells = null;
+}
+
+function writeRuns(): void {
+  for (const run of runs) writeRun(run);
+}
+
+/** The slow half of an access: checks the key, then records it unless this epoch already did. */
+function recordAccess(shadow: ViewShadow, key: unknown, site: number, write: boolean): void {
+  if (typeof key !== 'number' || (key >>> 0) !== key || key >= shadow.length) return;
   const cell = shadow.base + key;
   const cells = shadow.cells;
-  const epoch = syncEpoch;
-  if (cell < cells.writes.length) {
-    if (cells.writes[cell] === epoch) return;
-    if (write) cells.writes[cell] = epoch;
-    else if (cells.reads[cell] === epoch) return;
-    else cells.reads[cell] = epoch;
+  const epoch = syncEpoch[0]!;
+  if (cells[2 * cell] === epoch) return;
+  if (write) cells[2 * cell] = epoch;
+  else if (cells[2 * cell + 1] === epoch) return;
+  else cells[2 * cell + 1] = epoch;
+  for (const run of runs) {
+    if (run.cells === cells && run.write === write && run.site === site && run.first + run.count === cell && run.count < MAX_RUN) {
+      run.count++;
+      return;
+    }
   }
-  emitAt(write ? EventKind.MemoryWrite : EventKind.MemoryRead, shadow.hi, shadow.lo, cell * shadow.width, shadow.width, 0, site);
+  const run = runs[nextVictim]!;
+  nextVictim = (nextVictim + 1) % OPEN_RUNS;
+  writeRun(run);
+  run.cells = cells;
+  run.hi = shadow.hi;
+  run.lo = shadow.lo;
+  run.width = shadow.width;
+  run.write = write;
+  run.site = site;
+  run.first = cell;
+  run.count = 1;
 }
 
 type Indexable = Record<PropertyKey, unknown> & { [SHADOW]?: ViewShadow | null };
 
+/**
+ * The hot path, kept small enough for V8 to inline at every call site. For anything but a shared typed
+ * array it costs a cached null lookup; for a shared one already accessed in this epoch, two array loads.
+ * Only the first access of an epoch (or an unclassified typed array) goes on to the slow half.
+ */
 function read(target: Indexable, key: PropertyKey, site: number): unknown {
-  const value = target[key];
-  if (tracing) {
-    const shadow = target[SHADOW] ?? shadowOf(target);
-    if (shadow !== null) recordAccess(shadow, target as unknown as TypedArray, key, site, false);
+  const shadow = target[SHADOW];
+  if (shadow !== null) {
+    if (shadow === undefined) accessSlow(target, key, site, false);
+    else {
+      const cell = 2 * (shadow.base + (key as number));
+      if (shadow.cells[cell] !== syncEpoch[0] && shadow.cells[cell + 1] !== syncEpoch[0]) accessSlow(target, key, site, false);
+    }
   }
-  return value;
+  return target[key];
 }
 
 function write(target: Indexable, key: PropertyKey, value: unknown, site: number): unknown {
   target[key] = value;
-  if (tracing) {
-    const shadow = target[SHADOW] ?? shadowOf(target);
-    if (shadow !== null) recordAccess(shadow, target as unknown as TypedArray, key, site, true);
+  const shadow = target[SHADOW];
+  if (shadow !== null && (shadow === undefined || shadow.cells[2 * (shadow.base + (key as number))] !== syncEpoch[0])) {
+    accessSlow(target, key, site, true);
   }
   return value;
+}
+
+function accessSlow(target: Indexable, key: PropertyKey, site: number, isWrite: boolean): void {
+  if (!tracing) return;
+  const shadow = shadowOf(target);
+  if (shadow) recordAccess(shadow, key, site, isWrite);
+}
+
+/** Read then write of one element (compound assignments and increments). */
+function readWrite(target: Indexable, key: PropertyKey, site: number): void {
+  const shadow = target[SHADOW] === undefined ? shadowOf(target) : target[SHADOW];
+  if (shadow && tracing) {
+    recordAccess(shadow, key, site, false);
+    recordAccess(shadow, key, site, true);
+  }
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the operators apply to whatever the program stores */
@@ -165,13 +242,7 @@ function applyOperator(old: any, operator: string, operand: any): unknown {
 function update(target: Indexable, key: PropertyKey, operator: string, operand: unknown, site: number): unknown {
   const result = applyOperator(target[key], operator, operand);
   target[key] = result;
-  if (tracing) {
-    const shadow = target[SHADOW] ?? shadowOf(target);
-    if (shadow !== null) {
-      recordAccess(shadow, target as unknown as TypedArray, key, site, false);
-      recordAccess(shadow, target as unknown as TypedArray, key, site, true);
-    }
-  }
+  readWrite(target, key, site);
   return result;
 }
 
@@ -181,13 +252,7 @@ function step(target: Indexable, key: PropertyKey, delta: number, prefix: number
   old = typeof old === 'bigint' ? old : Number(old);
   const result = typeof old === 'bigint' ? old + BigInt(delta) : old + delta;
   target[key] = result;
-  if (tracing) {
-    const shadow = target[SHADOW] ?? shadowOf(target);
-    if (shadow !== null) {
-      recordAccess(shadow, target as unknown as TypedArray, key, site, false);
-      recordAccess(shadow, target as unknown as TypedArray, key, site, true);
-    }
-  }
+  readWrite(target, key, site);
   return prefix ? result : old;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
@@ -606,8 +671,9 @@ let installed = false;
 export function installRuntime(options: RuntimeOptions): void {
   if (installed) return;
   installed = true;
+  onSettle(writeRuns);
   Object.defineProperty(globalThis, Symbol.for(RUNTIME_KEY), {
-    value: Object.freeze({ sites, r: read, w: write, u: update, p: step, atomics: Object.freeze(atomics) }),
+    value: Object.freeze({ sites, shadow: SHADOW, epoch: syncEpoch, r: read, w: write, u: update, p: step, atomics: Object.freeze(atomics) }),
   });
   patchMessaging();
   patchWorker(options);

@@ -32,6 +32,8 @@ export const RUNTIME_KEY = 'racecheck.instrument';
 export const INSTRUMENTED_MARK = '/*racecheck:instrumented*/';
 const R = '__racecheck';
 const SITES = '__racecheckSites';
+const SHADOW = '__racecheckShadow';
+const EPOCH = '__racecheckEpoch';
 
 /** Atomics functions that read or write shared memory (the others, like isLockFree, are left alone). */
 export const ATOMICS_OPERATIONS = new Set([
@@ -205,11 +207,27 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     openings.set(position, (openings.get(position) ?? '') + text);
   };
 
+  /**
+   * Plain reads and writes go through a small function of their own per site, defined in the prologue:
+   * its property lookups keep their own inline caches (one shared helper would see every object shape
+   * of the program and go megamorphic), and V8 inlines it into the caller. Anything that is not a typed
+   * array on shared memory answers null to the shadow lookup and is accessed right there.
+   */
+  const accessors: string[] = [];
   const rewriteRead = (member: MemberNode, functionName: string): void => {
     const [open, close] = brackets(member);
-    openAt(member.start, `${R}.r(`);
+    const site = siteOf(member, functionName);
+    const name = `${R}R${accessors.length}`;
+    // The same-epoch check is here too: a shared element already read or written in this epoch costs
+    // two loads and no call.
+    accessors.push(
+      `function ${name}(o, k) { const s = o == null ? null : o[${SHADOW}]; if (s === null) return o[k]; ` +
+        `if (s !== undefined) { const c = 2 * (s.base + k), e = ${EPOCH}[0]; if (s.cells[c] === e || s.cells[c + 1] === e) return o[k]; } ` +
+        `return ${R}.r(o, k, ${site}); }`,
+    );
+    openAt(member.start, `${name}(`);
     s.update(open, open + 1, ', ');
-    s.update(close, close + 1, `, ${siteOf(member, functionName)})`);
+    s.update(close, close + 1, ')');
   };
 
   const rewriteAssignment = (assignment: Node, member: MemberNode, functionName: string): void => {
@@ -217,11 +235,22 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     const right = assignment.right as Node;
     const [open, close] = brackets(member);
     const at = tokenIn(member.end, right.start, operator);
-    openAt(member.start, operator === '=' ? `${R}.w(` : `${R}.u(`);
+    const site = siteOf(member, functionName);
+    if (operator === '=') {
+      const name = `${R}W${accessors.length}`;
+      accessors.push(
+        `function ${name}(o, k, v) { const s = o == null ? null : o[${SHADOW}]; ` +
+          `if (s === null || (s !== undefined && s.cells[2 * (s.base + k)] === ${EPOCH}[0])) return (o[k] = v); ` +
+          `return ${R}.w(o, k, v, ${site}); }`,
+      );
+      openAt(member.start, `${name}(`);
+    } else {
+      openAt(member.start, `${R}.u(`);
+    }
     s.update(open, open + 1, ', ');
     s.update(close, close + 1, '');
     s.update(at, at + operator.length, operator === '=' ? ', ' : `, ${JSON.stringify(operator)}, `);
-    s.prependLeft(assignment.end, `, ${siteOf(member, functionName)})`);
+    s.prependLeft(assignment.end, operator === '=' ? ')' : `, ${site})`);
   };
 
   const rewriteUpdate = (update: Node, member: MemberNode, functionName: string): void => {
@@ -416,7 +445,9 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
   for (const [position, text] of openings) s.update(position, position + 1, text + code[position]!);
 
   if (mapComment) s.remove(mapComment.start, mapComment.end);
-  const prologue = `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)});`;
+  const prologue =
+    `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)}), ${SHADOW} = ${R}.shadow, ${EPOCH} = ${R}.epoch;` +
+    accessors.join('');
   // Before anything the rewrites put at the same position.
   s.prependRight(prologueAt(program, code), prologue);
   const ours = s.generateMap({ hires: 'boundary', source: file, file, includeContent: false });
