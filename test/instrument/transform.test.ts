@@ -1,0 +1,164 @@
+/**
+ * The source transform: what it rewrites, what it must leave alone, and that rewritten code computes
+ * exactly what the original did (run here against a stand-in runtime that performs the plain operation
+ * and counts what it was asked to record).
+ */
+import { describe, expect, it } from 'vitest';
+import { InstrumentParseError, instrumentSource, RUNTIME_KEY } from '../../src/tracer/instrument/transform.js';
+
+const SHADOW = Symbol('test shadow');
+
+/** A runtime that answers "shared" for every typed array and records the operations it is handed. */
+function recordingRuntime() {
+  const seen: string[] = [];
+  const runtime = {
+    sites: (list: string[]) => {
+      seen.push(...list.map((site) => `site ${site.split('\n').slice(1, 3).join(':')}`));
+      return 100;
+    },
+    shadow: SHADOW,
+    epoch: new Int32Array([1]),
+    r: (o: Record<PropertyKey, unknown>, k: PropertyKey, site: number) => (seen.push(`r ${String(k)} @${site}`), o[k]),
+    w: (o: Record<PropertyKey, unknown>, k: PropertyKey, v: unknown, site: number) => (seen.push(`w ${String(k)} @${site}`), (o[k] = v)),
+    u: (o: Record<PropertyKey, number>, k: PropertyKey, op: string, v: number, site: number) => {
+      seen.push(`u ${String(k)} ${op} @${site}`);
+      return (o[k] = op === '+=' ? o[k]! + v : o[k]! * v);
+    },
+    p: (o: Record<PropertyKey, number>, k: PropertyKey, delta: number, prefix: number, site: number) => {
+      seen.push(`p ${String(k)} ${delta} @${site}`);
+      const old = o[k]!;
+      o[k] = old + delta;
+      return prefix ? old + delta : old;
+    },
+    atomics: Object.fromEntries(
+      ['load', 'store', 'add', 'compareExchange', 'notify'].map((name) => [
+        name,
+        (...args: unknown[]) => {
+          seen.push(`atomics.${name} @${String(args[args.length - 1])}`);
+          return (Atomics as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args.slice(0, -1));
+        },
+      ]),
+    ),
+  };
+  return { runtime, seen };
+}
+
+/** Runs instrumented script code with the stand-in runtime; typed arrays are made to look shared. */
+function runInstrumented(code: string): { result: unknown; seen: string[] } {
+  const out = instrumentSource(code, { filename: '/virtual/program.js', sourceType: 'script' });
+  if (!out) throw new Error('nothing was instrumented');
+  const { runtime, seen } = recordingRuntime();
+  const key = Symbol.for(RUNTIME_KEY);
+  (globalThis as Record<symbol, unknown>)[key] = runtime;
+  try {
+    const result = new Function('share', out.code)((view: object) => Object.defineProperty(view, SHADOW, { value: undefined }));
+    return { result, seen };
+  } finally {
+    delete (globalThis as Record<symbol, unknown>)[key];
+  }
+}
+
+const instrumented = (code: string, sourceType: 'module' | 'script' = 'module') => instrumentSource(code, { filename: '/virtual/m.js', sourceType })?.code;
+
+describe('instrumentSource rewrites', () => {
+  it('element reads, writes, compound assignments and updates, keeping the result of every expression', () => {
+    const { result, seen } = runInstrumented(`
+      const a = share(new Int32Array(4));
+      a[0] = 5;
+      a[1] = a[0] + 1;
+      a[2] += a[1];
+      const post = a[3]++;
+      const pre = ++a[3];
+      return [Array.from(a), post, pre, (a[0] = 9)];
+    `);
+    expect(result).toEqual([[5, 6, 6, 2], 0, 2, 9]);
+    expect(seen.filter((line) => !line.startsWith('site'))).toEqual(['w 0 @100', 'r 0 @102', 'w 1 @101', 'r 1 @104', 'u 2 += @103', 'p 3 1 @105', 'p 3 1 @106', 'w 0 @107']);
+  });
+
+  it('Atomics calls, with the site after the real arguments', () => {
+    const { result, seen } = runInstrumented(`
+      const a = new Int32Array(new SharedArrayBuffer(8));
+      Atomics.store(a, 0, 3);
+      const old = Atomics.add(a, 0, 2);
+      const swapped = Atomics.compareExchange(a, 1, 0, 7);
+      return [old, swapped, Atomics.load(a, 0), Atomics.load(a, 1), Atomics.notify(a, 0)];
+    `);
+    expect(result).toEqual([3, 0, 5, 7, 0]);
+    expect(seen.filter((line) => line.startsWith('atomics'))).toEqual([
+      'atomics.store @100',
+      'atomics.add @101',
+      'atomics.compareExchange @102',
+      'atomics.load @103',
+      'atomics.load @104',
+      'atomics.notify @105',
+    ]);
+  });
+
+  it('evaluates object, key and value once each, left to right', () => {
+    const { result } = runInstrumented(`
+      const order = [];
+      const a = share(new Int32Array(4));
+      const o = () => (order.push('object'), a);
+      const k = () => (order.push('key'), 1);
+      const v = () => (order.push('value'), 4);
+      o()[k()] = v();
+      const read = o()[k()];
+      return [order.join(','), read];
+    `);
+    expect(result).toEqual(['object,key,value,object,key', 4]);
+  });
+
+  it('nested accesses, parenthesised objects and comments between the brackets', () => {
+    const { result } = runInstrumented(`
+      const a = share(new Int32Array([1, 2, 3, 4]));
+      const index = share(new Int32Array([3, 2]));
+      return [a[index[0]], (a)[ /* ] */ index[1] ], a[index[a[0]]]];
+    `);
+    expect(result).toEqual([4, 3, 3]);
+  });
+
+  it('keeps a hashbang first and "use strict" a directive', () => {
+    const code = instrumented(`#!/usr/bin/env node\n'use strict';\nconst a = [];\na[0] = 1;\n`, 'script')!;
+    expect(code.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(code.split('\n')[1]!.startsWith("'use strict';")).toBe(true);
+  });
+
+  it('names the original TypeScript position through an inline source map', async () => {
+    const { transformSync } = await import('esbuild');
+    const ts = `interface P { x: number }\nconst unused: P = { x: 1 };\nexport function bump(a: Int32Array): void {\n  a[0] = a[0]! + 1;\n}\n`;
+    const js = transformSync(ts, { loader: 'ts', format: 'esm', sourcemap: 'inline', sourcefile: '/virtual/bump.ts' }).code;
+    const code = instrumentSource(js, { filename: 'file:///virtual/bump.js', sourceType: 'module' })!.code;
+    const sites = JSON.parse(/sites\((\[.*?\])\)/.exec(code)![1]!) as string[];
+    expect(sites.map((site) => site.split('\n').slice(0, 3).join(':'))).toEqual(['/virtual/bump.ts:4:3', '/virtual/bump.ts:4:10']);
+    expect(sites.every((site) => site.endsWith('\nbump'))).toBe(true);
+  });
+});
+
+describe('instrumentSource leaves alone', () => {
+  const untouched = [
+    ['a call target (this binding)', 'obj.list[i]();'],
+    ['an optional chain', 'const v = a?.[i] ?? b?.c[i];'],
+    ['delete', 'delete a[i];'],
+    ['destructuring targets', '[a[0], a[1]] = [1, 2];'],
+    ['a for-of target', 'for (a[0] of [1, 2]);'],
+    ['a logical assignment', 'a[0] ||= 1;'],
+    ['string-literal keys', "o['name'] = o['other'];"],
+    ['symbol keys', 'const it = o[Symbol.iterator];'],
+    ['super members', 'class A extends B { m() { return super[k]; } }'],
+    ['Atomics with spread arguments', 'Atomics.add(...args);'],
+  ] as const;
+  for (const [what, code] of untouched) {
+    it(what, () => {
+      expect(instrumented(code)).toBeUndefined();
+    });
+  }
+
+  it('code that was already instrumented', () => {
+    const once = instrumented('a[0] = 1;')!;
+    expect(instrumented(once)).toBeUndefined();
+  });
+
+  it('and throws InstrumentParseError on code it cannot parse', () => {
+    expect(() => instrumented("import data from './x.json' assert { type: 'json' };\na[0] = 1;")).toThrow(InstrumentParseError);
+  });
+});
