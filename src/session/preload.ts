@@ -6,8 +6,6 @@
 import { register } from 'node:module';
 import { getEnvironmentData, isMainThread, setEnvironmentData, workerData } from 'node:worker_threads';
 import { MODULE_WORKER_KEY, PRELOAD_ENVIRONMENT_KEY, siblingModule, tsxApiUrl } from '../core/module-worker.js';
-import { instrumentCommonJs } from '../tracer/instrument/cjs.js';
-import { installRuntime } from '../tracer/instrument/runtime.js';
 import type { InstrumentScope } from '../tracer/instrument/scope.js';
 import '../tracer/probe.js';
 import { startSession } from './session.js';
@@ -69,6 +67,11 @@ function instrumentScope(): InstrumentScope | undefined {
 
 const scope = instrumentScope();
 if (scope) {
+  // Loaded only when instrumenting: the parser and source-map tools cost start-up time in every thread.
+  const [{ installRuntime }, { instrumentCommonJs }] = await Promise.all([
+    import('../tracer/instrument/runtime.js'),
+    import('../tracer/instrument/cjs.js'),
+  ]);
   if (isMainThread) setEnvironmentData(PRELOAD_ENVIRONMENT_KEY, import.meta.url);
   installRuntime({ imports: startupImports(), tsxApi: tsxApiUrl(), preload: import.meta.url });
   instrumentCommonJs(scope);

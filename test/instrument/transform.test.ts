@@ -4,7 +4,8 @@
  * and counts what it was asked to record).
  */
 import { describe, expect, it } from 'vitest';
-import { InstrumentParseError, instrumentSource, RUNTIME_KEY } from '../../src/tracer/instrument/transform.js';
+import { RUNTIME_KEY } from '../../src/tracer/instrument/scope.js';
+import { InstrumentParseError, instrumentSource } from '../../src/tracer/instrument/transform.js';
 
 const SHADOW = Symbol('test shadow');
 

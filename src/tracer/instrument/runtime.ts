@@ -20,7 +20,7 @@ import { isMainThread, MessagePort, Worker, type TransferListItem, type WorkerOp
 import { newIdentity } from '../../core/handles.js';
 import { defineSites, emit, emitAt, emitAtSequence, nameThread, onSettle, syncEpoch, takeSequence, tracing } from '../probe.js';
 import { AtomicDetail, EventKind } from '../schema.js';
-import { RUNTIME_KEY } from './transform.js';
+import { RUNTIME_KEY } from './scope.js';
 
 const require = createRequire(import.meta.url);
 const workerThreads = require('node:worker_threads') as typeof import('node:worker_threads');

@@ -5,6 +5,9 @@
  */
 import { fileURLToPath } from 'node:url';
 
+/** The global the instrumented modules' prologue reads the runtime from (runtime.ts installs it). */
+export const RUNTIME_KEY = 'racecheck.instrument';
+
 export interface InstrumentScope {
   /** Also rewrite modules under node_modules. */
   deps: boolean;

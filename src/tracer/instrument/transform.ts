@@ -25,9 +25,8 @@ import { originalPositionFor, TraceMap, type SourceMapInput } from '@jridgewell/
 import { parse, type Comment } from 'acorn';
 import MagicString from 'magic-string';
 import { encodeSite } from '../schema.js';
+import { RUNTIME_KEY } from './scope.js';
 
-/** The global the prologue reads the runtime from (see runtime.ts). */
-export const RUNTIME_KEY = 'racecheck.instrument';
 /** Starts the prologue of every instrumented module: a module is never instrumented twice. */
 export const INSTRUMENTED_MARK = '/*racecheck:instrumented*/';
 const R = '__racecheck';
