@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import ts from 'typescript';
+import type * as TypeScript from 'typescript';
 import { FileAccessError, InvalidArgumentError, RacecheckError } from '../core/errors.js';
 import type { RunInfo } from '../core/findings.js';
 import { analyzeTraceFile } from '../session/analyze-file.js';
@@ -25,6 +25,8 @@ export class EntrySyntaxError extends RacecheckError {
 }
 
 export function checkEntry(entry: string): string {
+  // Loaded here, not at start-up: `racecheck --help` and `report` do not need the compiler.
+  const ts = require('typescript') as typeof TypeScript;
   const path = resolve(entry);
   if (!existsSync(path) || !statSync(path).isFile()) throw new FileAccessError(`entry not found: ${entry}`);
   if (!ENTRY_EXTENSIONS.has(extname(path))) {
