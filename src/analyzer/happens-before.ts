@@ -79,11 +79,16 @@ class Shadow {
   readSite = 0;
   readLockset = 0;
   readOwner = 0;
-  /** Read-shared: per thread index, [clock, site, lockset, threadId]. */
-  readers: Map<number, [number, number, number, number]> | null = null;
+  /**
+   * Read-shared: per reading thread, five numbers in a row — thread index, clock, site, lockset, threadId.
+   * A flat array: a Map of tuples per location cost several hundred bytes, and read-shared locations
+   * are most of the shadow of a program whose threads read common input.
+   */
+  readers: number[] | null = null;
 }
 
 const ATOMICS_ANYWHERE = -1;
+const READER_SLOTS = 5;
 
 export class HappensBeforeChecker {
   readonly locksets = new LocksetTable();
@@ -309,7 +314,14 @@ export class HappensBeforeChecker {
         this.#report(t, event, 'read', { thread: cell.writeOwner, site: cell.writeSite, lockset: cell.writeLockset, access: 'write' }, cell.writeThread, cell.writeClock, buffer, offset);
       }
       if (cell.readers) {
-        cell.readers.set(me, [now, event.site, t.lockset, t.id]);
+        const readers = cell.readers;
+        let at = 0;
+        while (at < readers.length && readers[at] !== me) at += READER_SLOTS;
+        readers[at] = me;
+        readers[at + 1] = now;
+        readers[at + 2] = event.site;
+        readers[at + 3] = t.lockset;
+        readers[at + 4] = t.id;
       } else if (cell.readThread < 0 || cell.readThread === me || t.clock.covers(cell.readThread, cell.readClock)) {
         cell.readThread = me;
         cell.readClock = now;
@@ -317,10 +329,7 @@ export class HappensBeforeChecker {
         cell.readLockset = t.lockset;
         cell.readOwner = t.id;
       } else {
-        cell.readers = new Map([
-          [cell.readThread, [cell.readClock, cell.readSite, cell.readLockset, cell.readOwner]],
-          [me, [now, event.site, t.lockset, t.id]],
-        ]);
+        cell.readers = [cell.readThread, cell.readClock, cell.readSite, cell.readLockset, cell.readOwner, me, now, event.site, t.lockset, t.id];
         cell.readThread = -1;
       }
       return;
@@ -330,7 +339,13 @@ export class HappensBeforeChecker {
       this.#report(t, event, 'write', { thread: cell.writeOwner, site: cell.writeSite, lockset: cell.writeLockset, access: 'write' }, cell.writeThread, cell.writeClock, buffer, offset);
     }
     if (cell.readers) {
-      for (const [reader, [clock, site, lockset, owner]] of cell.readers) {
+      const readers = cell.readers;
+      for (let at = 0; at < readers.length; at += READER_SLOTS) {
+        const reader = readers[at]!;
+        const clock = readers[at + 1]!;
+        const site = readers[at + 2]!;
+        const lockset = readers[at + 3]!;
+        const owner = readers[at + 4]!;
         if (reader !== me && !t.clock.covers(reader, clock)) {
           this.#report(t, event, 'write', { thread: owner, site, lockset, access: 'read' }, reader, clock, buffer, offset);
         }
