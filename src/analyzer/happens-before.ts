@@ -85,6 +85,24 @@ class Shadow {
    * are most of the shadow of a program whose threads read common input.
    */
   readers: number[] | null = null;
+  /** Held by more than one location (a run's cells share one state until one of them changes). */
+  shared = false;
+
+  copy(): Shadow {
+    const copy = new Shadow();
+    copy.writeThread = this.writeThread;
+    copy.writeClock = this.writeClock;
+    copy.writeSite = this.writeSite;
+    copy.writeLockset = this.writeLockset;
+    copy.writeOwner = this.writeOwner;
+    copy.readThread = this.readThread;
+    copy.readClock = this.readClock;
+    copy.readSite = this.readSite;
+    copy.readLockset = this.readLockset;
+    copy.readOwner = this.readOwner;
+    copy.readers = this.readers === null ? null : [...this.readers];
+    return copy;
+  }
 }
 
 const ATOMICS_ANYWHERE = -1;
@@ -189,8 +207,8 @@ export class HappensBeforeChecker {
       case EventKind.MemoryWrite: {
         // `detail` > 1: a run of consecutive elements accessed at one site in one epoch.
         const access = event.kind === EventKind.MemoryRead ? 'read' : 'write';
-        const count = Math.max(1, event.detail);
-        for (let i = 0; i < count; i++) this.#access(t, event, object, access, event.arg + i * event.width);
+        if (event.detail > 1) this.#accessRun(t, event, object, access, event.arg, event.width, event.detail);
+        else this.#access(t, event, object, access, event.arg);
         break;
       }
       case EventKind.ThreadSpawn:
@@ -285,26 +303,65 @@ export class HappensBeforeChecker {
     return t;
   }
 
-  #shadowOf(buffer: number, offset: number): Shadow {
-    let cells = this.#lastCells;
+  #cellsOf(buffer: number): (Shadow | undefined)[] {
     if (buffer !== this.#lastBuffer) {
-      cells = this.#shadow.get(buffer) ?? [];
+      const cells = this.#shadow.get(buffer) ?? [];
       this.#shadow.set(buffer, cells);
       this.#lastBuffer = buffer;
       this.#lastCells = cells;
     }
+    return this.#lastCells;
+  }
+
+  /** The location's own state, ready to change: made if new, copied if shared with other locations. */
+  #shadowOf(buffer: number, offset: number): Shadow {
+    const cells = this.#cellsOf(buffer);
     let cell = cells[offset];
     if (!cell) {
       cell = new Shadow();
       cells[offset] = cell;
       this.#locationCount++;
+    } else if (cell.shared) {
+      cell = cell.copy();
+      cells[offset] = cell;
     }
     return cell;
   }
 
+  /**
+   * A run of `count` elements accessed at one site in one epoch. Consecutive locations in the same state
+   * (all new, or sharing one state from an earlier run) get the same answer: the access is checked once
+   * and its resulting state shared by all of them, copied on their next change. Races are counted once
+   * per such stretch.
+   */
+  #accessRun(t: ThreadState, event: TraceEvent, buffer: number, access: Access, first: number, width: number, count: number): void {
+    const cells = this.#cellsOf(buffer);
+    let i = 0;
+    while (i < count) {
+      const start = cells[first + i * width];
+      let end = i + 1;
+      while (end < count && cells[first + end * width] === start) end++;
+      if (end - i === 1) {
+        this.#access(t, event, buffer, access, first + i * width);
+      } else {
+        const state = start === undefined ? new Shadow() : start.copy();
+        if (start === undefined) this.#locationCount += end - i;
+        this.accesses += end - i - 1;
+        this.#check(t, event, state, buffer, access, first + i * width);
+        state.shared = true;
+        for (let k = i; k < end; k++) cells[first + k * width] = state;
+      }
+      i = end;
+    }
+  }
+
   #access(t: ThreadState, event: TraceEvent, buffer: number, access: Access, offset: number): void {
+    this.#check(t, event, this.#shadowOf(buffer, offset), buffer, access, offset);
+  }
+
+  /** FastTrack's checks and update of one location's state `cell`. */
+  #check(t: ThreadState, event: TraceEvent, cell: Shadow, buffer: number, access: Access, offset: number): void {
     this.accesses++;
-    const cell = this.#shadowOf(buffer, offset);
     const me = t.index;
     const now = t.clock.get(me);
     if (access === 'read') {

@@ -1,0 +1,46 @@
+/** Runs: one event for consecutive elements accessed at one site in one epoch (the instrumentation's). */
+import { describe, expect, it } from 'vitest';
+import { EventKind, TraceBuilder } from './trace-builder.js';
+
+function twoThreads(): TraceBuilder {
+  return new TraceBuilder().spawn(0, 1001, 1).spawn(0, 1002, 2);
+}
+
+describe('runs of accesses (one event for consecutive elements)', () => {
+  const run = (trace: TraceBuilder, thread: number, kind: EventKind, first: number, count: number, line: number): TraceBuilder =>
+    trace.add(thread, kind, 900, first * 4, line, 4, 0, count);
+
+  it('a run overlapping another thread\'s unordered run races, once per site pair', () => {
+    const trace = twoThreads();
+    run(trace, 1, EventKind.MemoryWrite, 0, 100, 10);
+    run(trace, 2, EventKind.MemoryRead, 50, 100, 20);
+    const races = trace.races();
+    expect(races).toHaveLength(1);
+    expect(races[0]!.location?.line).toBe(10);
+  });
+
+  it('disjoint runs and runs ordered by a join are clean', () => {
+    const trace = twoThreads();
+    run(trace, 1, EventKind.MemoryWrite, 0, 100, 10);
+    run(trace, 2, EventKind.MemoryWrite, 100, 100, 20);
+    trace.exit(1, 1001).join(0, 1001).exit(2, 1002).join(0, 1002);
+    run(trace, 0, EventKind.MemoryRead, 0, 200, 30);
+    expect(trace.races()).toEqual([]);
+  });
+
+  it('one element changed inside a shared run keeps its own state', () => {
+    const trace = twoThreads();
+    run(trace, 1, EventKind.MemoryWrite, 0, 100, 10);
+    trace.exit(1, 1001).join(2, 1001);
+    // Thread 2 is ordered after thread 1 now: its write to element 40 is clean. Thread 0's unordered read
+    // of elements 30–49 races with thread 1's writes, and at element 40 with thread 2's.
+    trace.add(2, EventKind.MemoryWrite, 900, 40 * 4, 20, 4);
+    run(trace, 0, EventKind.MemoryRead, 30, 20, 30);
+    const races = trace.races();
+    const pairs = races.map((race) => [race.location?.line, race.related[0]?.location?.line]);
+    expect(pairs.sort()).toEqual([
+      [10, 30],
+      [20, 30],
+    ]);
+  });
+});
