@@ -217,11 +217,11 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     const [open, close] = brackets(member);
     const site = siteOf(member, functionName);
     const name = `${R}R${accessors.length}`;
-    // The same-epoch check is here too: a shared element already read or written in this epoch costs
-    // two loads and no call.
+    // The same-epoch check is here too: a shared element already read in this epoch costs one load and
+    // no call (the read epoch is checked first: re-reads are the common case in loops).
     accessors.push(
       `function ${name}(o, k) { const s = o == null ? null : o[${SHADOW}]; if (s === null) return o[k]; ` +
-        `if (s !== undefined) { const c = 2 * (s.base + k), e = ${EPOCH}[0]; if (s.cells[c] === e || s.cells[c + 1] === e) return o[k]; } ` +
+        `if (s !== undefined) { const c = 2 * (s.base + k), e = ${EPOCH}[0]; if (s.cells[c + 1] === e || s.cells[c] === e) return o[k]; } ` +
         `return ${R}.r(o, k, ${site}); }`,
     );
     openAt(member.start, `${name}(`);
