@@ -224,6 +224,20 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
         `if (s !== undefined) { const c = 2 * (s.base + k), e = ${EPOCH}[0]; if (s.cells[c + 1] === e || s.cells[c] === e) return o[k]; } ` +
         `return ${R}.r(o, k, ${site}); }`,
     );
+    const object = member.object;
+    const key = member.property;
+    const simple = (node: Node): boolean =>
+      node.type === 'Identifier' || (node.type === 'Literal' && typeof node.value === 'number') || node.type === 'ThisExpression';
+    if (simple(object) && simple(key) && member.start === object.start && member.end === close + 1) {
+      // `a[i]` with a plain name and a plain key: the check goes inline, with the original `a[i]` left
+      // where it is as the ordinary case. Naming `a` and `i` again has no effect of its own, and no call
+      // means nothing for V8 to inline: vector code full of `v[0]` keeps its speed in large functions.
+      const objectText = code.slice(object.start, object.end);
+      const keyText = code.slice(key.start, key.end);
+      openAt(member.start, `(${objectText} != null && ${objectText}[${SHADOW}] === null ? `);
+      s.prependLeft(member.end, ` : ${name}(${objectText}, ${keyText}))`);
+      return;
+    }
     openAt(member.start, `${name}(`);
     s.update(open, open + 1, ', ');
     s.update(close, close + 1, ')');
