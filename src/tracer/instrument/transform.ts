@@ -94,7 +94,7 @@ function toPath(file: string): string {
 }
 
 /** The inline source map at the end of `code`, and the comment that carries it. */
-function inlineMap(code: string, comments: Comment[]): { map?: SourceMapInput; comment?: Comment } {
+function inlineMap(comments: Comment[]): { map?: SourceMapInput; comment?: Comment } {
   for (let i = comments.length - 1; i >= 0; i--) {
     const comment = comments[i]!;
     const text = comment.value.trim();
@@ -113,7 +113,6 @@ function inlineMap(code: string, comments: Comment[]): { map?: SourceMapInput; c
     }
     return { comment };
   }
-  void code;
   return {};
 }
 
@@ -138,7 +137,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
   } catch (error) {
     throw new InstrumentParseError((error as Error).message, { cause: error });
   }
-  const { map: inputMap, comment: mapComment } = inlineMap(code, comments);
+  const { map: inputMap, comment: mapComment } = inlineMap(comments);
   const tracer = inputMap ? new TraceMap(inputMap) : undefined;
   const file = toPath(options.filename);
   const s = new MagicString(code);
@@ -162,7 +161,9 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     let i = from;
     while (i < to) {
       if (code.startsWith('/*', i)) {
-        i = code.indexOf('*/', i + 2) + 2;
+        const end = code.indexOf('*/', i + 2);
+        if (end < 0) break;
+        i = end + 2;
         continue;
       }
       if (code.startsWith('//', i)) {
