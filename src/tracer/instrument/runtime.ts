@@ -495,6 +495,15 @@ const HYBRID_DISPATCH = Symbol.for('nodejs.internal.kHybridDispatch');
  */
 const tracedPorts = new WeakSet<object>();
 
+/**
+ * A port handed to a thread that is not instrumented (a program's `eval: true` worker) must send plain
+ * messages again: nothing there would open an envelope.
+ */
+function untraceSending(port: MessagePort): void {
+  if (!tracedPorts.delete(port)) return;
+  delete (port as unknown as Record<string, unknown>).postMessage;
+}
+
 function traceSending(port: MessagePort): void {
   if (tracedPorts.has(port)) return;
   tracedPorts.add(port);
@@ -574,6 +583,7 @@ const boot = getEnvironmentData(${JSON.stringify(BOOT_KEY)});
 function patchWorker(options: RuntimeOptions): void {
   const OriginalWorker = Worker;
   const exitTokens = new WeakMap<Worker, number>();
+  const uninstrumented = new WeakSet<Worker>();
   const joined = (worker: Worker): void => {
     const token = exitTokens.get(worker);
     if (token !== undefined && tracing) {
@@ -587,10 +597,14 @@ function patchWorker(options: RuntimeOptions): void {
       const token = hi * 2 ** 32 + lo;
       const settings: WorkerOptions = { ...workerOptions };
       settings.execArgv = withImports(workerOptions.execArgv ?? process.execArgv, options.imports);
-      if ('workerData' in workerOptions) settings.workerData = envelope(WORKER_DATA_MARK, workerOptions.workerData, hi, lo);
-      let entry = filename;
       const path = typeof filename === 'string' ? filename : filename.href;
       const typescript = !workerOptions.eval && TS_EXTENSION.test(path.split('?')[0]!);
+      // Code given as a string runs without racecheck's preload (Node does not apply --import to it):
+      // it gets its data and messages exactly as sent, and is not traced.
+      const instrumented = !workerOptions.eval;
+      if (!instrumented) sharedBuffersIn([workerOptions.workerData, workerOptions.transferList], untraceSending);
+      else if ('workerData' in workerOptions) settings.workerData = envelope(WORKER_DATA_MARK, workerOptions.workerData, hi, lo);
+      let entry = filename;
       if (typescript) {
         const url = typeof filename === 'string' ? new URL(filename, `file://${process.cwd()}/`).href : filename.href;
         workerThreads.setEnvironmentData(BOOT_KEY, { tsx: options.tsxApi, entry: url, preload: options.preload });
@@ -608,9 +622,14 @@ function patchWorker(options: RuntimeOptions): void {
         if (typescript) workerThreads.setEnvironmentData(BOOT_KEY, undefined as never);
       }
       exitTokens.set(this, token);
+      if (!instrumented) uninstrumented.add(this);
     }
 
     override postMessage(value: unknown, transfer?: readonly TransferListItem[]): void {
+      if (uninstrumented.has(this)) {
+        sharedBuffersIn([value, transfer], untraceSending);
+        return super.postMessage(value, transfer as never);
+      }
       if (!tracing) return super.postMessage(value, transfer as never);
       const [messageHi, messageLo] = newIdentity();
       emit(EventKind.MessageSend, messageHi * 2 ** 32 + messageLo, 0, 0, this.postMessage as (...args: never[]) => unknown);
