@@ -25,6 +25,16 @@ export function isAtomicLock(id: number): boolean {
   return id >= ATOMIC_LOCK_BASE;
 }
 
+/**
+ * What an Atomics event did to a possible lock word: `acquire` (a read-modify-write from zero to
+ * non-zero), `release` (a store or read-modify-write to zero), or nothing.
+ */
+export function lockTransition(kind: number, detail: number): 'acquire' | 'release' | undefined {
+  if (kind === EventKind.AtomicReadModifyWrite && (detail & AtomicDetail.OldZero) !== 0 && (detail & AtomicDetail.NewZero) === 0) return 'acquire';
+  if ((kind === EventKind.AtomicReadModifyWrite || kind === EventKind.AtomicStore) && (detail & AtomicDetail.NewZero) !== 0) return 'release';
+  return undefined;
+}
+
 export interface AtomicLockChange {
   acquired?: number;
   released?: number;
@@ -76,12 +86,11 @@ export class AtomicLockTracker {
 
   /** Follows one Atomics event of `thread` on (buffer, offset); `detail` is the event's AtomicDetail bits. */
   observe(kind: number, thread: number, buffer: number, offset: number, detail: number, site: number): AtomicLockChange | undefined {
-    const becameNonZero = kind === EventKind.AtomicReadModifyWrite && (detail & AtomicDetail.OldZero) !== 0 && (detail & AtomicDetail.NewZero) === 0;
-    const becameZero = (kind === EventKind.AtomicReadModifyWrite || kind === EventKind.AtomicStore) && (detail & AtomicDetail.NewZero) !== 0;
-    if (!becameNonZero && !becameZero) return undefined;
+    const transition = lockTransition(kind, detail);
+    if (transition === undefined) return undefined;
     const lock = this.idOf(buffer, offset);
     const owner = this.#owners.get(lock);
-    if (becameNonZero) {
+    if (transition === 'acquire') {
       this.#owners.set(lock, thread);
       if (!this.firstAcquired.has(lock)) this.firstAcquired.set(lock, site);
       if (owner !== undefined && owner !== thread) {

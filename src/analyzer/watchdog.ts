@@ -9,7 +9,7 @@
  * sequence numbers the records carry, so a release seen after the next acquire cannot undo it.
  */
 import { fingerprintOf, formatLocation, severityOf, type Finding, type RelatedLocation, type SourceLocation, type ThreadRef } from '../core/findings.js';
-import { AtomicLockTracker, isAtomicLock } from './atomic-locks.js';
+import { AtomicLockTracker, isAtomicLock, lockTransition } from './atomic-locks.js';
 import {
   AcquireMode,
   AtomicDetail,
@@ -182,9 +182,10 @@ export class DeadlockWatchdog {
     }
     thread.blocked = undefined;
     const owner = this.#owners.get(lock);
-    if (kind === EventKind.AtomicReadModifyWrite && (detail & AtomicDetail.OldZero) !== 0 && (detail & AtomicDetail.NewZero) === 0) {
+    const transition = lockTransition(kind, detail);
+    if (transition === 'acquire') {
       if (!owner || seq - owner.seq > 0) this.#owners.set(lock, { thread: thread.id, seq, site });
-    } else if ((kind === EventKind.AtomicReadModifyWrite || kind === EventKind.AtomicStore) && (detail & AtomicDetail.NewZero) !== 0) {
+    } else if (transition === 'release') {
       if (owner && seq - owner.seq > 0) this.#owners.delete(lock);
     }
   }

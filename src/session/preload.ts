@@ -4,8 +4,8 @@
  * probe is enough: it attaches to the ring the main thread published.
  */
 import { register } from 'node:module';
-import { getEnvironmentData, isMainThread, setEnvironmentData, workerData } from 'node:worker_threads';
-import { MODULE_WORKER_KEY, PRELOAD_ENVIRONMENT_KEY, siblingModule, tsxApiUrl } from '../core/module-worker.js';
+import { getEnvironmentData, isMainThread, setEnvironmentData } from 'node:worker_threads';
+import { PRELOAD_ENVIRONMENT_KEY, siblingModule, tsxApiUrl } from '../core/module-worker.js';
 import type { InstrumentScope } from '../tracer/instrument/scope.js';
 import '../tracer/probe.js';
 import { startSession } from './session.js';
@@ -48,12 +48,6 @@ function startupImports(): string[] {
   return imports;
 }
 
-/** racecheck's collector is a worker too; it must stay uninstrumented. */
-function isCollector(): boolean {
-  const boot = (workerData as Record<string, { entry?: string }> | null)?.[MODULE_WORKER_KEY];
-  return typeof boot?.entry === 'string' && /collector-worker\.[jt]s$/.test(boot.entry);
-}
-
 function instrumentScope(): InstrumentScope | undefined {
   if (isMainThread) {
     const mode = process.env[INSTRUMENT_ENV];
@@ -62,7 +56,9 @@ function instrumentScope(): InstrumentScope | undefined {
     setEnvironmentData(INSTRUMENT_KEY, scope);
     return scope;
   }
-  return isCollector() ? undefined : (getEnvironmentData(INSTRUMENT_KEY) as InstrumentScope | undefined);
+  // racecheck's collector never gets here: it is an eval worker started before the settings and the
+  // preload's URL are published, so no bootstrap imports this module into it.
+  return getEnvironmentData(INSTRUMENT_KEY) as InstrumentScope | undefined;
 }
 
 const scope = instrumentScope();

@@ -133,9 +133,14 @@ export class RingWriter {
     return this.#lane;
   }
 
-  /** Writes one event; `seqd` events take the next global sequence number. */
+  /** Writes one event; `sync` events take the next global sequence number. */
   record(kind: number, width: number, objectHi: number, objectLo: number, site: number, arg: number, sync: boolean): void {
     if (this.#lane < 0) this.#attach();
+    this.#writeRecord(kind, width, objectHi, objectLo, site, arg, sync ? Atomics.add(this.#words, RingControl.SEQ, 1) : -1);
+  }
+
+  /** One record; `sequence` −1 for an event ordered by its thread alone (no number, no time). */
+  #writeRecord(kind: number, width: number, objectHi: number, objectLo: number, site: number, arg: number, sequence: number): void {
     const slot = this.#reserve(1);
     const words = this.#words;
     const at = this.#base + slot * Record.WORDS;
@@ -144,13 +149,8 @@ export class RingWriter {
     words[at + Record.OBJECT_LO] = objectLo;
     words[at + Record.SITE] = site;
     words[at + Record.ARG] = arg;
-    if (sync) {
-      words[at + Record.SEQ] = Atomics.add(words, RingControl.SEQ, 1);
-      this.#floats[(at >> 1) + Record.TIME_F64] = timeOrigin + performance.now();
-    } else {
-      words[at + Record.SEQ] = 0;
-      this.#floats[(at >> 1) + Record.TIME_F64] = 0;
-    }
+    words[at + Record.SEQ] = sequence < 0 ? 0 : sequence;
+    this.#floats[(at >> 1) + Record.TIME_F64] = sequence < 0 ? 0 : timeOrigin + performance.now();
     this.#publish(1);
   }
 
@@ -166,17 +166,7 @@ export class RingWriter {
 
   /** Writes a synchronisation event under a sequence number taken earlier with `takeSequence`. */
   recordAt(kind: number, width: number, objectHi: number, objectLo: number, site: number, arg: number, sequence: number): void {
-    const slot = this.#reserve(1);
-    const words = this.#words;
-    const at = this.#base + slot * Record.WORDS;
-    words[at + Record.KIND_WORD] = kind | (width << WIDTH_SHIFT);
-    words[at + Record.OBJECT_HI] = objectHi;
-    words[at + Record.OBJECT_LO] = objectLo;
-    words[at + Record.SITE] = site;
-    words[at + Record.ARG] = arg;
-    words[at + Record.SEQ] = sequence;
-    this.#floats[(at >> 1) + Record.TIME_F64] = timeOrigin + performance.now();
-    this.#publish(1);
+    this.#writeRecord(kind, width, objectHi, objectLo, site, arg, sequence);
   }
 
   /** Writes a record carrying UTF-8 text in the slots after it (site and thread-name definitions). */

@@ -25,10 +25,7 @@ type NextLoad = (url: string, context: unknown) => Promise<LoadResult>;
 export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || result.source == null || !shouldInstrument(url, scope)) return result;
-  const code =
-    typeof result.source === 'string'
-      ? result.source
-      : Buffer.from(ArrayBuffer.isView(result.source) ? result.source.buffer.slice(result.source.byteOffset, result.source.byteOffset + result.source.byteLength) : result.source).toString('utf8');
+  const code = typeof result.source === 'string' ? result.source : new TextDecoder().decode(result.source as Uint8Array);
   try {
     const instrumented = instrumentSource(code, { filename: url, sourceType: 'module' });
     return instrumented ? { ...result, source: instrumented.code } : result;

@@ -288,7 +288,8 @@ function locationOf(view: TypedArray, index: number): Location | undefined {
   return { shadow, offset: view.byteOffset + Number(index) * shadow.width };
 }
 
-function acquireAt(kind: EventKind, at: Location, detail: number, site: number): void {
+/** An Atomics event on its location (release or acquire, by kind). */
+function recordAtomic(kind: EventKind, at: Location, detail: number, site: number): void {
   emitAt(kind, at.shadow.hi, at.shadow.lo, at.offset, at.shadow.width, detail, site);
 }
 
@@ -307,7 +308,7 @@ function readModifyWrite(operation: Arithmetic, combine: (old: any, value: any) 
     const old = operation(view, index, value) as number | bigint;
     const detail = (isZero(old) ? AtomicDetail.OldZero : 0) | (isZero(coerced(view, combine(old, value))) ? AtomicDetail.NewZero : 0);
     emitAtSequence(EventKind.AtomicStore, at.shadow.hi, at.shadow.lo, at.offset, at.shadow.width, 0, site, sequence);
-    acquireAt(EventKind.AtomicReadModifyWrite, at, detail, site);
+    recordAtomic(EventKind.AtomicReadModifyWrite, at, detail, site);
     return old;
   };
 }
@@ -317,14 +318,14 @@ const atomics = {
     const value = Atomics.load(view as Int32Array, index);
     if (tracing) {
       const at = locationOf(view, index);
-      if (at) acquireAt(EventKind.AtomicLoad, at, 0, site);
+      if (at) recordAtomic(EventKind.AtomicLoad, at, 0, site);
     }
     return value;
   },
   store(view: TypedArray, index: number, value: unknown, site: number): number | bigint {
     if (tracing) {
       const at = locationOf(view, index);
-      if (at) acquireAt(EventKind.AtomicStore, at, isZero(coerced(view, value)) ? AtomicDetail.NewZero : 0, site);
+      if (at) recordAtomic(EventKind.AtomicStore, at, isZero(coerced(view, value)) ? AtomicDetail.NewZero : 0, site);
     }
     return Atomics.store(view as Int32Array, index, value as number);
   },
@@ -345,7 +346,7 @@ const atomics = {
     emitAtSequence(swapped ? EventKind.AtomicStore : EventKind.AtomicLoad, at.shadow.hi, at.shadow.lo, at.offset, at.shadow.width, 0, site, sequence);
     const now = swapped ? coerced(view, replacement) : old;
     const detail = (isZero(old) ? AtomicDetail.OldZero : 0) | (isZero(now) ? AtomicDetail.NewZero : 0);
-    acquireAt(swapped ? EventKind.AtomicReadModifyWrite : EventKind.AtomicLoad, at, swapped ? detail : 0, site);
+    recordAtomic(swapped ? EventKind.AtomicReadModifyWrite : EventKind.AtomicLoad, at, swapped ? detail : 0, site);
     return old;
   },
   wait(view: Int32Array | BigInt64Array, index: number, value: number | bigint, timeout: number | undefined, site: number): string {
@@ -353,11 +354,11 @@ const atomics = {
     if (!at) return Atomics.wait(view as Int32Array, index, value as number, timeout);
     const timed = timeout !== undefined && Number(timeout) !== Infinity;
     const detail = (timed ? AtomicDetail.Timed : 0) | (isZero(coerced(view, value)) ? 0 : AtomicDetail.WaitsOnNonZero);
-    acquireAt(EventKind.AtomicWaitBegin, at, detail, site);
+    recordAtomic(EventKind.AtomicWaitBegin, at, detail, site);
     const result = Atomics.wait(view as Int32Array, index, value as number, timeout);
     // Woken by a notify, or the value had already changed: either way this thread saw another's write.
-    if (result !== 'timed-out') acquireAt(EventKind.AtomicWait, at, detail, site);
-    else acquireAt(EventKind.BlockEnd, at, detail, site);
+    if (result !== 'timed-out') recordAtomic(EventKind.AtomicWait, at, detail, site);
+    else recordAtomic(EventKind.BlockEnd, at, detail, site);
     return result;
   },
   waitAsync(view: Int32Array | BigInt64Array, index: number, value: number | bigint, timeout: number | undefined, site: number): unknown {
@@ -366,12 +367,12 @@ const atomics = {
     const at = tracing ? locationOf(view, index) : undefined;
     if (!at) return result;
     if (!result.async) {
-      if (result.value === 'not-equal') acquireAt(EventKind.AtomicWait, at, 0, site);
+      if (result.value === 'not-equal') recordAtomic(EventKind.AtomicWait, at, 0, site);
       return result;
     }
     // Our reaction is attached first, so it runs before the program's continuation.
     (result.value as Promise<string>).then((outcome) => {
-      if (outcome === 'ok' && tracing) acquireAt(EventKind.AtomicWait, at, 0, site);
+      if (outcome === 'ok' && tracing) recordAtomic(EventKind.AtomicWait, at, 0, site);
     }, () => undefined);
     return result;
   },
@@ -379,7 +380,7 @@ const atomics = {
     if (tracing) {
       const at = locationOf(view, index);
       // Before the wake-up: the woken thread's acquire must come after this release.
-      if (at) acquireAt(EventKind.AtomicNotify, at, 0, site);
+      if (at) recordAtomic(EventKind.AtomicNotify, at, 0, site);
     }
     return Atomics.notify(view as Int32Array, index, count);
   },
@@ -496,6 +497,17 @@ const HYBRID_DISPATCH = Symbol.for('nodejs.internal.kHybridDispatch');
 const tracedPorts = new WeakSet<object>();
 
 /**
+ * Sends `value` with a MessageSend released before the message can arrive, inside an envelope that carries
+ * its shared buffers' identities and the message's id to the receiving side.
+ */
+function sendTraced(post: (message: unknown) => void, value: unknown, entry: (...args: never[]) => unknown): void {
+  if (!tracing) return post(value);
+  const [hi, lo] = newIdentity();
+  emit(EventKind.MessageSend, hi * 2 ** 32 + lo, 0, 0, entry);
+  post(envelope(MESSAGE_MARK, value, hi, lo));
+}
+
+/**
  * A port handed to a thread that is not instrumented (a program's `eval: true` worker) must send plain
  * messages again: nothing there would open an envelope.
  */
@@ -512,11 +524,7 @@ function traceSending(port: MessagePort): void {
     configurable: true,
     writable: true,
     value: function postMessageTraced(this: MessagePort, value: unknown, transfer?: unknown): void {
-      if (!tracing) return postMessage.call(this, value, transfer as never);
-      const [hi, lo] = newIdentity();
-      // Released before the message can arrive.
-      emit(EventKind.MessageSend, hi * 2 ** 32 + lo, 0, 0, postMessageTraced);
-      return postMessage.call(this, envelope(MESSAGE_MARK, value, hi, lo), transfer as never);
+      sendTraced((message) => postMessage.call(this, message, transfer as never), value, postMessageTraced);
     },
   });
 }
@@ -630,10 +638,7 @@ function patchWorker(options: RuntimeOptions): void {
         sharedBuffersIn([value, transfer], untraceSending);
         return super.postMessage(value, transfer as never);
       }
-      if (!tracing) return super.postMessage(value, transfer as never);
-      const [messageHi, messageLo] = newIdentity();
-      emit(EventKind.MessageSend, messageHi * 2 ** 32 + messageLo, 0, 0, this.postMessage as (...args: never[]) => unknown);
-      return super.postMessage(envelope(MESSAGE_MARK, value, messageHi, messageLo), transfer as never);
+      sendTraced((message) => super.postMessage(message, transfer as never), value, this.postMessage as (...args: never[]) => unknown);
     }
 
     override emit(name: string | symbol, ...args: unknown[]): boolean {

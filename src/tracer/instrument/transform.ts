@@ -34,21 +34,25 @@ const SITES = '__racecheckSites';
 const SHADOW = '__racecheckShadow';
 const EPOCH = '__racecheckEpoch';
 
-/** Atomics functions that read or write shared memory (the others, like isLockFree, are left alone). */
-export const ATOMICS_OPERATIONS = new Set([
-  'load',
-  'store',
-  'add',
-  'sub',
-  'and',
-  'or',
-  'xor',
-  'exchange',
-  'compareExchange',
-  'wait',
-  'waitAsync',
-  'notify',
-]);
+/**
+ * Atomics functions that read or write shared memory (the others, like isLockFree, are left alone), with
+ * how many arguments each takes at most: the site goes after the last of them.
+ */
+const ATOMICS_ARITY: Record<string, number> = {
+  load: 2,
+  store: 3,
+  add: 3,
+  sub: 3,
+  and: 3,
+  or: 3,
+  xor: 3,
+  exchange: 3,
+  compareExchange: 4,
+  wait: 4,
+  waitAsync: 4,
+  notify: 3,
+};
+const ATOMICS_OPERATIONS = new Set(Object.keys(ATOMICS_ARITY));
 
 const COMPOUND_OPERATORS = new Set(['+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=']);
 
@@ -475,8 +479,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
  * missing optional ones are filled with undefined (which is what they were).
  */
 function argumentPadding(count: number, operation: string): string {
-  const arity: Record<string, number> = { load: 2, store: 3, add: 3, sub: 3, and: 3, or: 3, xor: 3, exchange: 3, compareExchange: 4, wait: 4, waitAsync: 4, notify: 3 };
-  const missing = Math.max(0, (arity[operation] ?? count) - count);
+  const missing = Math.max(0, (ATOMICS_ARITY[operation] ?? count) - count);
   return 'undefined, '.repeat(missing);
 }
 
