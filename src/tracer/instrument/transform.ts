@@ -239,8 +239,9 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
       // means nothing for V8 to inline: vector code full of `v[0]` keeps its speed in large functions.
       const objectText = code.slice(object.start, object.end);
       const keyText = code.slice(key.start, key.end);
-      openAt(member.start, `(${objectText} != null && ${objectText}[${SHADOW}] === null ? `);
-      s.prependLeft(member.end, ` : ${name}(${objectText}, ${keyText}))`);
+      // The call comes first, inside the opening, so that a frame in it maps to the start of `a[i]`.
+      openAt(member.start, `(${objectText} == null || ${objectText}[${SHADOW}] !== null ? ${name}(${objectText}, ${keyText}) : `);
+      s.prependLeft(member.end, ')');
       return;
     }
     openAt(member.start, `${name}(`);
