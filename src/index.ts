@@ -2,4 +2,4 @@
 export * from './primitives/index.js';
 export { EventKind, eventKindName } from './tracer/schema.js';
 export { startTracing, stopTracing, type EventRecorder } from './tracer/probe.js';
-export { AsyncTracer, type AsyncTracerOptions } from './tracer/async-tracer.js';
+export { AsyncTracer } from './tracer/async-tracer.js';

@@ -20,6 +20,7 @@ import {
   type ThreadRef,
 } from '../core/findings.js';
 import { AcquireMode, EventKind, joinObjectId, ObjectType, objectTypeName, type Site, type TraceEvent } from '../tracer/schema.js';
+import { AsyncAnalyzer, isAsyncMutexType, type AsyncDeadlock, type AsyncRace } from './async-races.js';
 import { AtomicLockTracker, isAtomicLock } from './atomic-locks.js';
 import { HappensBeforeChecker, type AccessSide, type Race } from './happens-before.js';
 import { LockGraph, type CycleEdge } from './lock-graph.js';
@@ -81,6 +82,7 @@ class Analysis {
   readonly #hb = new HappensBeforeChecker();
   readonly #graph = new LockGraph();
   readonly #atomicLocks = new AtomicLockTracker();
+  readonly #async = new AsyncAnalyzer();
   readonly #objects = new Map<number, ObjectInfo>();
   readonly #spawned = new Map<number, SpawnInfo>();
   readonly #joined = new Set<number>();
@@ -128,6 +130,7 @@ class Analysis {
         break;
     }
     this.#hb.process(event);
+    this.#async.process(event);
   }
 
   /** Hand-written locks: who holds which, for lock-order cycles and the locks named in race reports. */
@@ -276,6 +279,11 @@ class Analysis {
       return first ? `${name} (taken at ${formatLocation(first, this.#options.cwd)})` : name;
     }
     const info = this.#objects.get(lock);
+    if (info && (info.type === ObjectType.AsyncMutex || info.type === ObjectType.AsyncSemaphore)) {
+      // Known from its first acquisition: async-mutex's constructors are not instrumented.
+      const first = this.#location(info.site);
+      return `${info.type === ObjectType.AsyncMutex ? 'async Mutex' : 'async Semaphore'}${first ? ` first acquired at ${formatLocation(first, this.#options.cwd)}` : ''}`;
+    }
     const type = info ? objectTypeName(info.type) : 'lock';
     const created = info ? this.#location(info.site) : undefined;
     return created ? `${type} created at ${formatLocation(created, this.#options.cwd)}` : `${type} #${lock % 2 ** 32}`;
@@ -311,6 +319,7 @@ class Analysis {
       }
     }
     if (this.#enabled('thread-leak')) findings.push(...this.#leaks());
+    findings.push(...this.#asyncFindings());
     findings.push(...(this.#options.extraFindings ?? []));
     return { version: 1, findings: sortFindings(findings), stats: this.#statistics(), cwd: this.#options.cwd, ...(this.#options.run ? { run: this.#options.run } : {}) };
   }
@@ -412,6 +421,144 @@ class Analysis {
       threads: uniqueThreads(edges.map((edge) => this.#threadRef(edge.label.thread))),
       count,
       fingerprint: fingerprintOf('lock-order-inversion', edges.map((edge) => this.#location(edge.label.acquiredSite)), cwd),
+    };
+  }
+
+  // ——— The event loop ———
+
+  #asyncFindings(): Finding[] {
+    const findings: Finding[] = [];
+    if (this.#enabled('async-race')) for (const race of this.#async.races()) findings.push(this.#asyncRaceFinding(race));
+    if (this.#enabled('lock-order-inversion')) {
+      for (const { thread, cycle } of this.#async.lockCycles((edges) => this.#cycleShape(edges))) findings.push(this.#asyncCycleFinding(thread, cycle.edges, cycle.count));
+    }
+    if (this.#enabled('deadlock')) {
+      const deadlocks = this.#async.deadlocks((lock) => isAsyncMutexType(this.#objects.get(lock)?.type));
+      for (const deadlock of deadlocks) findings.push(this.#asyncDeadlockFinding(deadlock));
+      for (const stuck of this.#async.stuckAwaits()) {
+        const [first, ...others] = stuck.awaits;
+        const location = this.#location(first!.site);
+        const thread = this.#threadRef(stuck.thread);
+        const count = stuck.awaits.length;
+        findings.push({
+          ruleId: 'deadlock',
+          severity: severityOf('deadlock'),
+          message: `The event loop ran out of work while ${count === 1 ? 'a task was' : `${count} tasks were`} still waiting: ${this.#taskName(stuck.thread, first!.task)} waits here for a promise that nothing will ever settle`,
+          location,
+          thread,
+          related: others.map((other) => ({ message: `${this.#taskName(stuck.thread, other.task)} also never resumes from this await`, location: this.#location(other.site), thread })),
+          threads: [thread],
+          count: 1,
+          fingerprint: fingerprintOf('deadlock', [location], this.#options.cwd, 'stuck-await'),
+        });
+      }
+    }
+    return findings;
+  }
+
+  #taskName(thread: number, task: number): string {
+    const info = this.#async.task(thread, task);
+    const site = info ? this.#source.site(info.site) : undefined;
+    if (!site) return task === 0 ? `the thread's own code` : `a callback task`;
+    const where = formatLocation(this.#location(info!.site), this.#options.cwd);
+    return `task ${site.functionName ? `'${site.functionName}'` : '(anonymous async function)'} (${where})`;
+  }
+
+  #stateName(race: AsyncRace): string {
+    const site = this.#source.site(race.key);
+    const name = site?.functionName || '?';
+    if (race.object !== 0) return `property '${name}' of an object shared by tasks`;
+    return `variable '${name}'`;
+  }
+
+  #asyncRaceFinding(race: AsyncRace): Finding {
+    const cwd = this.#options.cwd;
+    const { write, other, thread: threadId } = race;
+    const location = this.#location(write.site);
+    const otherLocation = this.#location(other.site);
+    const thread = this.#threadRef(threadId);
+    const writer = this.#taskName(threadId, write.task);
+    const rival = this.#taskName(threadId, other.task);
+    const state = this.#stateName(race);
+    const related: Finding['related'] = [
+      { message: `${writer} read ${state} here`, location: this.#location(write.stale!.readSite), thread },
+      { message: `then awaited here: other tasks may run before it resumes`, location: this.#location(write.stale!.awaitSite), thread },
+      { message: `${rival} writes ${state} here, not ordered with the write-back`, location: otherLocation, thread },
+    ];
+    if (other.stale) related.push({ message: `(${rival} wrote back a value read here before an await)`, location: this.#location(other.stale.readSite), thread });
+    if (race.key !== 0 && race.object === 0) related.push({ message: `${state} is declared here`, location: this.#location(race.key), thread });
+    return {
+      ruleId: 'async-race',
+      severity: severityOf('async-race'),
+      message: `Lost update on ${state}: ${writer} writes back a value computed from a read made before an await, while ${rival} writes it too and nothing orders the two; one update can overwrite the other`,
+      location,
+      thread,
+      access: 'write',
+      related,
+      threads: [thread],
+      count: race.count,
+      fingerprint: fingerprintOf('async-race', [this.#location(write.stale!.readSite), location, otherLocation], cwd),
+    };
+  }
+
+  #asyncCycleFinding(threadId: number, edges: CycleEdge[], count: number): Finding {
+    const cwd = this.#options.cwd;
+    const last = edges[edges.length - 1]!;
+    const names = edges.map((edge) => this.#lockName(edge.from));
+    const location = this.#location(last.label.acquiredSite);
+    const thread = this.#threadRef(threadId);
+    const related = edges.flatMap((edge) => {
+      const task = this.#taskName(threadId, edge.label.thread);
+      return [
+        { message: `${task} acquires ${this.#lockName(edge.to)} here while holding ${this.#lockName(edge.from)}`, location: this.#location(edge.label.acquiredSite), thread, locksHeld: [this.#lockRef(edge.from)] },
+        { message: `${task} acquired ${this.#lockName(edge.from)} here`, location: this.#location(edge.label.heldSite), thread },
+      ];
+    });
+    return {
+      ruleId: 'lock-order-inversion',
+      severity: severityOf('lock-order-inversion'),
+      message: `Lock-order inversion between async tasks (potential deadlock): ${[...names, names[0]].join(' => ')}`,
+      location,
+      thread,
+      locksHeld: [this.#lockRef(last.from)],
+      related,
+      threads: [thread],
+      count,
+      fingerprint: fingerprintOf('lock-order-inversion', edges.map((edge) => this.#location(edge.label.acquiredSite)), cwd),
+    };
+  }
+
+  #asyncDeadlockFinding(deadlock: AsyncDeadlock): Finding {
+    const cwd = this.#options.cwd;
+    const thread = this.#threadRef(deadlock.thread);
+    const [first] = deadlock.waits;
+    const location = this.#location(first!.site);
+    const waiter = this.#taskName(deadlock.thread, first!.task);
+    const lock = this.#lockName(first!.lock);
+    let message: string;
+    if (deadlock.kind === 'self') {
+      message = `Deadlock: ${waiter} waits for ${lock}, which ${first!.holder!.task === first!.task ? 'it already holds' : `${this.#taskName(deadlock.thread, first!.holder!.task)} holds while waiting for it`}; async mutexes are not reentrant, so it waits forever`;
+    } else if (deadlock.kind === 'cycle') {
+      message = `Deadlock between async tasks: ${deadlock.waits.map((wait) => `${this.#taskName(deadlock.thread, wait.task)} waits for ${this.#lockName(wait.lock)}`).join(', ')}; each is held by the next`;
+    } else {
+      message = first!.holder
+        ? `Deadlock: ${waiter} waits for ${lock}, which ${this.#taskName(deadlock.thread, first!.holder.task)} took and never released; the event loop ran out of work with the task still waiting`
+        : `Deadlock: ${waiter} waits for ${lock}, which has no permit left and nothing releases; the event loop ran out of work with the task still waiting`;
+    }
+    const related: Finding['related'] = deadlock.waits.flatMap((wait, i) => [
+      ...(i > 0 ? [{ message: `${this.#taskName(deadlock.thread, wait.task)} waits for ${this.#lockName(wait.lock)} here`, location: this.#location(wait.site), thread }] : []),
+      ...(wait.holder ? [{ message: `${this.#taskName(deadlock.thread, wait.holder.task)} acquired ${this.#lockName(wait.lock)} here`, location: this.#location(wait.holder.site), thread, locksHeld: [this.#lockRef(wait.lock)] }] : []),
+    ]);
+    return {
+      ruleId: 'deadlock',
+      severity: severityOf('deadlock'),
+      message,
+      location,
+      thread,
+      related,
+      threads: [thread],
+      count: 1,
+      fingerprint: fingerprintOf('deadlock', deadlock.waits.map((wait) => this.#location(wait.site)), cwd, `async-${deadlock.kind}`),
     };
   }
 

@@ -126,6 +126,11 @@ export async function main(rawArgv: string[]): Promise<number> {
               describe: "rewrite the program's modules as they load to trace SharedArrayBuffer accesses, Atomics, postMessage and Workers (--no-instrument: racecheck primitives only)",
             })
             .option('instrument-deps', { type: 'boolean', default: false, describe: 'also instrument modules under node_modules' })
+            .option('async', {
+              choices: ['on', 'off'] as const,
+              default: 'on',
+              describe: 'follow async tasks on the event loop for async-race and async lock deadlocks (off: threads only, less overhead)',
+            })
             .option('program-exit', { type: 'boolean', default: false, describe: "also exit 1 when the program itself exits non-zero or is killed" })
             .example('$0 run app.ts', 'run app.ts traced and print races and deadlocks')
             .example('$0 run app.ts --format sarif -o racecheck.sarif -- --port 8080', 'SARIF for code scanning; app.ts gets --port 8080')
@@ -141,6 +146,7 @@ export async function main(rawArgv: string[]): Promise<number> {
             ...(args.timeout !== undefined ? { timeoutSeconds: args.timeout } : {}),
             deadlockGraceSeconds: args['deadlock-grace'] as number,
             instrument: args.instrument === false ? 'off' : args['instrument-deps'] ? 'deps' : 'own',
+            async: args.async as 'on' | 'off',
             cwd,
           });
           try {

@@ -73,6 +73,8 @@ export interface RunOptions {
   deadlockGraceSeconds: number;
   /** Which modules to instrument: the program's own (default), also node_modules, or none. */
   instrument?: 'own' | 'deps' | 'off';
+  /** Follow async tasks (default on). */
+  async?: 'on' | 'off';
   cwd: string;
 }
 
@@ -104,6 +106,7 @@ export async function runTraced(options: RunOptions): Promise<RunResult> {
       RACECHECK_TRACE: tracePath,
       RACECHECK_DEADLOCK_GRACE_MS: String(graceMs),
       RACECHECK_INSTRUMENT: options.instrument ?? 'own',
+      RACECHECK_ASYNC: options.async ?? 'on',
       ...(timeoutMs !== undefined ? { RACECHECK_TIMEOUT_MS: String(timeoutMs) } : {}),
     },
   });

@@ -15,7 +15,7 @@ export interface AnalyzeFileOptions {
 export function analyzeTraceFile(path: string, options: AnalyzeFileOptions): Report {
   const reader = new TraceReader(path);
   const report = analyzeTrace(
-    { events: () => reader.events(), site: (id) => reader.sites.get(id), threadName: (thread) => reader.threadName(thread) },
+    { events: () => reader.events(), site: (id) => reader.site(id), threadName: (thread) => reader.threadName(thread) },
     { cwd: options.cwd, ...(options.rules ? { rules: options.rules } : {}) },
   );
   // Read only now: the Findings chunk (the watchdog's) comes at the end of the trace.

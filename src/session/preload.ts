@@ -17,6 +17,8 @@ export const DEADLOCK_GRACE_ENV = 'RACECHECK_DEADLOCK_GRACE_MS';
 export const TIMEOUT_ENV = 'RACECHECK_TIMEOUT_MS';
 /** 'own' instruments the program's modules, 'deps' also node_modules; unset or 'off' does not instrument. */
 export const INSTRUMENT_ENV = 'RACECHECK_INSTRUMENT';
+/** 'off' leaves async tasks alone (no event-loop tracing, no async-race checks); anything else follows them. */
+export const ASYNC_ENV = 'RACECHECK_ASYNC';
 /** How workers learn the instrumentation settings (a program may start them with an environment of its own). */
 const INSTRUMENT_KEY = 'racecheck:instrument';
 
@@ -52,7 +54,7 @@ function instrumentScope(): InstrumentScope | undefined {
   if (isMainThread) {
     const mode = process.env[INSTRUMENT_ENV];
     if (!process.env[TRACE_ENV] || !mode || mode === 'off') return undefined;
-    const scope: InstrumentScope = { deps: mode === 'deps' };
+    const scope: InstrumentScope = { deps: mode === 'deps', async: process.env[ASYNC_ENV] !== 'off' };
     setEnvironmentData(INSTRUMENT_KEY, scope);
     return scope;
   }
@@ -69,7 +71,7 @@ if (scope) {
     import('../tracer/instrument/cjs.js'),
   ]);
   if (isMainThread) setEnvironmentData(PRELOAD_ENVIRONMENT_KEY, import.meta.url);
-  installRuntime({ imports: startupImports(), tsxApi: tsxApiUrl(), preload: import.meta.url });
+  installRuntime({ imports: startupImports(), tsxApi: tsxApiUrl(), preload: import.meta.url, async: scope.async === true });
   instrumentCommonJs(scope);
   register(siblingModule(import.meta.url, '../tracer/instrument/hooks'), { data: scope });
 }

@@ -1,85 +1,155 @@
 /**
- * Groundwork for event-loop race detection: gives every async task an id and records the causal edges
- * between them — a promise created inside another task (AsyncInit with its parent), a continuation running
- * (AsyncBefore/AsyncAfter), a promise settling (PromiseResolve). Promises are followed with
- * `v8.promiseHooks` (measured here at about 1.4× overhead, against 8.5–26× for `async_hooks.createHook`
- * with a destroy hook); other resources (timers, I/O callbacks) only with `resources: 'all'`, which turns on
- * `async_hooks` (init/before/after, no destroy hook). Recording is synchronous and allocation-light, and
- * never creates promises or timers, so it cannot change what the program computes.
+ * Follows the event loop: which async task runs, and what ordered it. Built on `async_hooks` (init, before,
+ * after, promiseResolve — no destroy hook, the costly one), which reports promises, timers, I/O callbacks and
+ * every other async resource with the resource that caused it:
+ * - AsyncInit: a resource (width 1: a promise) was created in the running segment; `arg` its trigger (for a
+ *   promise reaction, the promise it waits on);
+ * - AsyncBefore / AsyncAfter: one of its callbacks runs (a segment: code that runs to completion);
+ * - PromiseResolve: a promise settled in the running segment.
+ * From these the analyzer builds the happens-before order between segments.
+ *
+ * Tasks: an async function call is a task of its own (instrumented code calls `enterTask` as it starts and
+ * `suspendTask` at each await); a promise callback belongs to the task that registered it; any other
+ * callback (a timer, an I/O event and the handlers it emits to) is a new task. Recording is synchronous and
+ * never creates promises or timers of its own, so it cannot change what the program computes.
  */
-import { createHook, type AsyncHook } from 'node:async_hooks';
-import { promiseHooks } from 'node:v8';
-import { emitLocal, tracing } from './probe.js';
+import { createHook, executionAsyncResource, type AsyncHook } from 'node:async_hooks';
+import { emitAt, tracing } from './probe.js';
 import { EventKind } from './schema.js';
 
-export interface AsyncTracerOptions {
-  /** 'promises' (default): promise tasks only; 'all': also timers, I/O and other async resources. */
-  resources?: 'promises' | 'all';
+/**
+ * The running segment's number in this thread: it changes whenever a callback starts or ends, so a read
+ * remembered with it is known to be stale when the number differs at the write.
+ */
+export const asyncSegment = new Int32Array(1);
+
+/** Stored on each async resource: the task its callbacks run for (the symbol Node's own context uses too). */
+const TASK = Symbol('racecheck.task');
+/** On a resource whose callbacks start tasks of their own (timers, I/O): the task that created it. */
+const CREATOR = Symbol('racecheck.creator');
+
+/** On a promise: its asyncId, for the events that name promises the program holds (Promise.all's joins). */
+const ASYNC_ID = Symbol('racecheck.asyncId');
+
+type Resource = { [TASK]?: number; [CREATOR]?: number; [ASYNC_ID]?: number };
+
+/** The asyncId of a promise created while the tracer ran, or undefined. */
+export function promiseId(value: unknown): number | undefined {
+  return value instanceof Promise ? (value as Resource)[ASYNC_ID] : undefined;
+}
+
+let current = 0;
+let nextTask = 1;
+/** Tasks to go back to when a callback ends. */
+const resumed: number[] = [];
+/** Async calls still in their synchronous start, innermost last, and the tasks that called them. */
+const starting: number[] = [];
+const callers: number[] = [];
+/** Set by `suspendTask` for the promise the await creates next (V8 creates exactly one). */
+let awaitingTask = 0;
+let awaitingSite = 0;
+/** Awaits whose continuation has not run: promise asyncId → [task, site]. */
+const waiting = new Map<number, [task: number, site: number]>();
+
+export function currentTask(): number {
+  return current;
+}
+
+/** An async function starts (instrumented code calls it first thing): a new task, called by the running one. */
+export function enterTask(site: number): number {
+  const task = nextTask++;
+  if (tracing) emitAt(EventKind.AsyncTaskEnter, 0, task, current, 0, 0, site);
+  callers.push(current);
+  starting.push(task);
+  current = task;
+  return task;
+}
+
+/** The async function returned or threw: if it never awaited, its caller runs on. */
+export function exitTask(task: number): void {
+  if (starting[starting.length - 1] === task) {
+    starting.pop();
+    current = callers.pop() ?? 0;
+  }
+}
+
+/**
+ * The async function awaits `value`: the promise the await makes next carries the task (its continuation
+ * runs for it) and the await's site; during its synchronous start, the caller runs on. `Promise.resolve`
+ * is what `await` does to its operand anyway, so the program waits exactly as long as it would have.
+ */
+export function suspendTask(value: unknown, task: number, site: number): Promise<unknown> {
+  const promise = Promise.resolve(value);
+  awaitingTask = task;
+  awaitingSite = site;
+  if (starting[starting.length - 1] === task) {
+    starting.pop();
+    current = callers.pop() ?? 0;
+  }
+  return promise;
+}
+
+/** Awaits still waiting, for the report when the event loop runs dry. */
+export function pendingAwaits(): Iterable<[task: number, site: number]> {
+  return waiting.values();
+}
+
+let hook: AsyncHook | undefined;
+
+function init(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
+  const promise = type === 'PROMISE';
+  const target = resource as Resource;
+  if (promise) {
+    target[ASYNC_ID] = asyncId;
+    if (awaitingTask !== 0) {
+      target[TASK] = awaitingTask;
+      waiting.set(asyncId, [awaitingTask, awaitingSite]);
+      awaitingTask = 0;
+    } else {
+      target[TASK] = current;
+    }
+  } else {
+    target[CREATOR] = current;
+  }
+  if (tracing) emitAt(EventKind.AsyncInit, 0, asyncId, triggerAsyncId, promise ? 1 : 0, 0, 0);
+}
+
+function before(asyncId: number): void {
+  resumed.push(current);
+  const resource = executionAsyncResource() as Resource;
+  let task = resource[TASK];
+  if (task === undefined) {
+    task = nextTask++;
+    if (tracing) emitAt(EventKind.AsyncTaskEnter, 0, task, resource[CREATOR] ?? 0, 0, 0, 0);
+  }
+  current = task;
+  waiting.delete(asyncId);
+  asyncSegment[0]!++;
+  if (tracing) emitAt(EventKind.AsyncBefore, 0, asyncId, task, 0, 0, 0);
+}
+
+function after(asyncId: number): void {
+  current = resumed.pop() ?? 0;
+  asyncSegment[0]!++;
+  if (tracing) emitAt(EventKind.AsyncAfter, 0, asyncId, current, 0, 0, 0);
+}
+
+function promiseResolve(asyncId: number): void {
+  if (tracing) emitAt(EventKind.PromiseResolve, 0, asyncId, 0, 0, 0, 0);
 }
 
 export class AsyncTracer {
-  readonly #resources: 'promises' | 'all';
-  readonly #ids = new WeakMap<Promise<unknown>, number>();
-  #nextId = 1;
-  #stopPromiseHooks: (() => void) | undefined;
-  #asyncHook: AsyncHook | undefined;
-
-  constructor(options: AsyncTracerOptions = {}) {
-    this.#resources = options.resources ?? 'promises';
-  }
-
   get running(): boolean {
-    return this.#stopPromiseHooks !== undefined;
-  }
-
-  #idOf(promise: Promise<unknown>): number {
-    let id = this.#ids.get(promise);
-    if (id === undefined) {
-      id = this.#nextId++;
-      this.#ids.set(promise, id);
-    }
-    return id;
+    return hook !== undefined;
   }
 
   start(): void {
-    if (this.running) return;
-    this.#stopPromiseHooks = <() => void>promiseHooks.createHook({
-      init: (promise, parent) => {
-        if (!tracing) return;
-        const id = this.#idOf(promise);
-        emitLocal(EventKind.AsyncInit, id, parent ? this.#idOf(parent) : 0);
-      },
-      before: (promise) => {
-        if (tracing) emitLocal(EventKind.AsyncBefore, this.#idOf(promise), 0);
-      },
-      after: (promise) => {
-        if (tracing) emitLocal(EventKind.AsyncAfter, this.#idOf(promise), 0);
-      },
-      settled: (promise) => {
-        if (tracing) emitLocal(EventKind.PromiseResolve, this.#idOf(promise), 0);
-      },
-    });
-    if (this.#resources === 'all') {
-      // Resource ids of async_hooks live in their own range so they never collide with promise ids.
-      const RESOURCE = 2 ** 30;
-      this.#asyncHook = createHook({
-        init: (asyncId, type, triggerAsyncId) => {
-          if (tracing && type !== 'PROMISE') emitLocal(EventKind.AsyncInit, RESOURCE + asyncId, RESOURCE + triggerAsyncId);
-        },
-        before: (asyncId) => {
-          if (tracing) emitLocal(EventKind.AsyncBefore, RESOURCE + asyncId, 0);
-        },
-        after: (asyncId) => {
-          if (tracing) emitLocal(EventKind.AsyncAfter, RESOURCE + asyncId, 0);
-        },
-      }).enable();
-    }
+    if (hook) return;
+    hook = createHook({ init, before, after, promiseResolve }).enable();
   }
 
   stop(): void {
-    this.#stopPromiseHooks?.();
-    this.#stopPromiseHooks = undefined;
-    this.#asyncHook?.disable();
-    this.#asyncHook = undefined;
+    hook?.disable();
+    hook = undefined;
   }
 }

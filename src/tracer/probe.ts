@@ -106,6 +106,11 @@ export function emit(kind: EventKind, objectId: number, arg = 0, flags = 0, entr
   }
 }
 
+/** The id of the caller's site in the user's code (0 without a ring), for events recorded later. */
+export function callSite(entry?: (...args: never[]) => unknown): number {
+  return sites ? sites.capture(entry) : 0;
+}
+
 /** An event ordered only by its own thread, with no call site (async task edges). Call only behind `if (tracing)`. */
 export function emitLocal(kind: EventKind, objectLo: number, arg: number): void {
   if (writer) writer.record(kind, 0, 0, objectLo, 0, arg, false);

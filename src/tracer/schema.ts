@@ -70,6 +70,24 @@ export const EventKind = {
   AsyncAfter: 112,
   /** A promise settled; continuations waiting on it run after. */
   PromiseResolve: 113,
+  /**
+   * An async function was called: `objectLo` is the new task, `arg` the task that called it (0: the thread's
+   * own code), the site the function. AsyncBefore's `arg` is the task a callback runs for.
+   */
+  AsyncTaskEnter: 114,
+  /** Instrumented code wrote state async tasks share: object (0 for a variable) and key, `arg` the task. */
+  StateWrite: 115,
+  /**
+   * The StateWrite that follows writes a value computed from this read of the same state (the site), made
+   * before an await (`arg`: its site) in an earlier segment of the same task: a stale read.
+   */
+  StaleRead: 116,
+  /** A task asks for an async lock (`async-mutex`): object the lock, `arg` the task. */
+  AsyncLockRequest: 117,
+  /** The lock was granted to task `arg` (the request's site). */
+  AsyncLockGranted: 118,
+  /** Task `arg` released the lock. */
+  AsyncLockRelease: 119,
 
   /** A primitive was made: `arg` is its type (ObjectType); the site names it in reports. */
   ObjectCreate: 120,
@@ -82,6 +100,15 @@ export const EventKind = {
   /** User annotation: everything before it happens before whatever follows a matching AnnotateAfter. */
   AnnotateBefore: 123,
   AnnotateAfter: 124,
+  /** The event loop ran out of work while task `arg` still waited at this await (the site): it never resumes. */
+  AsyncPending: 125,
+  /** The thread's event loop ran out of work (`beforeExit`): what still waits now waits forever. */
+  AsyncDrained: 126,
+  /**
+   * Promise `objectLo` settles only once promise `arg` has (Promise.all, Promise.allSettled): the ordering
+   * goes through the combinator's own bookkeeping, which no promise reaction shows.
+   */
+  AsyncJoin: 127,
 } as const;
 
 /** The width byte of a wait-begin event: whether the wait has a timeout. */
@@ -121,6 +148,10 @@ export const ObjectType = {
   Pipe: 9,
   Thread: 10,
   CustomLock: 11,
+  /** async-mutex's Mutex (or a Semaphore of one permit). */
+  AsyncMutex: 12,
+  /** async-mutex's Semaphore of several permits. */
+  AsyncSemaphore: 13,
 } as const;
 export type ObjectType = (typeof ObjectType)[keyof typeof ObjectType];
 

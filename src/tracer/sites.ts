@@ -24,8 +24,11 @@ interface Frame {
   functionName: string;
 }
 
+/** Libraries whose operations racecheck records as the caller's (their frames are not the site). */
+const RECORDED_LIBRARIES = /[\\/]node_modules[\\/]async-mutex[\\/]/;
+
 function isOwn(file: string): boolean {
-  return file.startsWith(ownRoot) || file.startsWith(ownRootPath) || file.startsWith('node:');
+  return file.startsWith(ownRoot) || file.startsWith(ownRootPath) || file.startsWith('node:') || RECORDED_LIBRARIES.test(file);
 }
 
 const topUserFrame = (_error: Error, sites: NodeJS.CallSite[]): Frame | undefined => {

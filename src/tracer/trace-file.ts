@@ -334,6 +334,11 @@ export class TraceReader {
     }
   }
 
+  /** The site with this id, also when the id was defined again with the same text (another thread's). */
+  site(id: number): Site | undefined {
+    return this.sites.get(this.#canonicalSite(id));
+  }
+
   #canonicalSite(site: number): number {
     return this.#siteAliases.get(site) ?? site;
   }

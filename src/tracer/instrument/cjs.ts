@@ -5,7 +5,7 @@
 import { writeSync } from 'node:fs';
 import Module from 'node:module';
 import { instrumentSource } from './transform.js';
-import { parseWarning, shouldInstrument, type InstrumentScope } from './scope.js';
+import { libraryPatch, parseWarning, shouldInstrument, type InstrumentScope } from './scope.js';
 
 type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
 
@@ -18,9 +18,12 @@ export function instrumentCommonJs(scope: InstrumentScope): void {
   const compile = prototype._compile;
   prototype._compile = function compileInstrumented(content, filename, ...rest) {
     let code = content;
-    if (typeof content === 'string' && shouldInstrument(filename, scope)) {
+    const patch = typeof content === 'string' ? libraryPatch(filename, scope) : undefined;
+    if (patch) {
+      code = content + patch;
+    } else if (typeof content === 'string' && shouldInstrument(filename, scope)) {
       try {
-        code = instrumentSource(content, { filename, sourceType: 'script' })?.code ?? content;
+        code = instrumentSource(content, { filename, sourceType: 'script', async: scope.async === true })?.code ?? content;
       } catch (error) {
         writeSync(2, parseWarning(filename, error));
       }

@@ -6,7 +6,7 @@
  */
 import { writeSync } from 'node:fs';
 import { instrumentSource } from './transform.js';
-import { parseWarning, shouldInstrument, type InstrumentScope } from './scope.js';
+import { libraryPatch, parseWarning, shouldInstrument, type InstrumentScope } from './scope.js';
 
 let scope: InstrumentScope = { deps: false };
 
@@ -24,13 +24,20 @@ type NextLoad = (url: string, context: unknown) => Promise<LoadResult>;
 
 export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
   const result = await nextLoad(url, context);
-  if (result.format !== 'module' || result.source == null || !shouldInstrument(url, scope)) return result;
-  const code = typeof result.source === 'string' ? result.source : new TextDecoder().decode(result.source as Uint8Array);
+  if (result.format !== 'module' || result.source == null) return result;
+  const patch = libraryPatch(url, scope);
+  if (patch) return { ...result, source: sourceText(result.source) + patch };
+  if (!shouldInstrument(url, scope)) return result;
+  const code = sourceText(result.source);
   try {
-    const instrumented = instrumentSource(code, { filename: url, sourceType: 'module' });
+    const instrumented = instrumentSource(code, { filename: url, sourceType: 'module', async: scope.async === true });
     return instrumented ? { ...result, source: instrumented.code } : result;
   } catch (error) {
     writeSync(2, parseWarning(url, error));
     return result;
   }
+}
+
+function sourceText(source: string | ArrayBuffer | ArrayBufferView): string {
+  return typeof source === 'string' ? source : new TextDecoder().decode(source as Uint8Array);
 }

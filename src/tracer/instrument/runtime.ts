@@ -20,6 +20,7 @@ import { isMainThread, MessagePort, Worker, type TransferListItem, type WorkerOp
 import { newIdentity } from '../../core/handles.js';
 import { defineSites, emit, emitAt, emitAtSequence, nameThread, onSettle, syncEpoch, takeSequence, tracing } from '../probe.js';
 import { AtomicDetail, EventKind } from '../schema.js';
+import { installAsyncRuntime } from './async-runtime.js';
 import { RUNTIME_KEY } from './scope.js';
 
 const require = createRequire(import.meta.url);
@@ -571,6 +572,8 @@ export interface RuntimeOptions {
   tsxApi: string;
   /** racecheck's preload module, which an eval worker must import itself. */
   preload?: string;
+  /** Follow async tasks on the event loop (the instrumented code then calls into them). */
+  async?: boolean;
 }
 
 /**
@@ -697,7 +700,17 @@ export function installRuntime(options: RuntimeOptions): void {
   installed = true;
   onSettle(writeRuns);
   Object.defineProperty(globalThis, Symbol.for(RUNTIME_KEY), {
-    value: Object.freeze({ sites, shadow: SHADOW, epoch: syncEpoch, r: read, w: write, u: update, p: step, atomics: Object.freeze(atomics) }),
+    value: Object.freeze({
+      sites,
+      shadow: SHADOW,
+      epoch: syncEpoch,
+      r: read,
+      w: write,
+      u: update,
+      p: step,
+      atomics: Object.freeze(atomics),
+      async: options.async ? installAsyncRuntime() : undefined,
+    }),
   });
   patchMessaging();
   patchWorker(options);

@@ -11,6 +11,8 @@ export const RUNTIME_KEY = 'racecheck.instrument';
 export interface InstrumentScope {
   /** Also rewrite modules under node_modules. */
   deps: boolean;
+  /** Follow async tasks: rewrite async functions, awaits and writes of state tasks share. */
+  async?: boolean;
 }
 
 /** racecheck's own code (src/ when run from sources, dist/ when built): the rest of its package is not. */
@@ -32,4 +34,19 @@ export function shouldInstrument(file: string, scope: InstrumentScope): boolean 
 export function parseWarning(file: string, error: unknown): string {
   const path = file.startsWith('file:') ? fileURLToPath(file) : file;
   return `racecheck: warning: ${path} is not instrumented (it runs unchanged): ${(error as Error).message}\n`;
+}
+
+const ASYNC_MUTEX_ESM = /[\\/]node_modules[\\/]async-mutex[\\/]index\.mjs$/;
+const ASYNC_MUTEX_CJS = /[\\/]node_modules[\\/]async-mutex[\\/]lib[\\/]Semaphore\.js$/;
+
+/**
+ * Code appended to a library module racecheck understands (async-mutex: its Semaphore, through which every
+ * Mutex operation goes), or undefined. The library is not rewritten otherwise.
+ */
+export function libraryPatch(file: string, scope: InstrumentScope): string | undefined {
+  if (!scope.async) return undefined;
+  const runtime = `globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})]?.async?.asyncMutex`;
+  if (ASYNC_MUTEX_ESM.test(file)) return `\n;${runtime}?.(Semaphore);\n`;
+  if (ASYNC_MUTEX_CJS.test(file)) return `\n;${runtime}?.(exports.default);\n`;
+  return undefined;
 }

@@ -14,6 +14,11 @@
  * optional chains, `delete o[k]`, destructuring targets, logical assignments (`o[k] ||= v` evaluates `v`
  * conditionally), `super[k]`, and string-literal keys (`o['name']` is a property, not an element).
  *
+ * With `async`, also what async-plan.ts finds: async functions become tasks (`const T = A.enter(site); try
+ * { … } finally { A.exit(T) }`), awaits announce themselves (`await A.s(v, T, site)`), reads that feed a
+ * later write of the same shared state remember their segment (`(S = A.seg[0], x)`), and writes of that
+ * state are recorded (`x = A.w(v, 0, declarationSite, site[, S, readSite, awaitSite])`).
+ *
  * Call sites are computed here, where the code is at hand: each rewritten expression's position is mapped
  * through the incoming source map (tsx's, for TypeScript) to the user's original file, line and column,
  * and the module's prologue defines them in the running thread. The output's source map is the
@@ -25,6 +30,7 @@ import { originalPositionFor, TraceMap, type SourceMapInput } from '@jridgewell/
 import { parse, type Comment } from 'acorn';
 import MagicString from 'magic-string';
 import { encodeSite } from '../schema.js';
+import { planAsync, type AsyncPlan, type WritePlan } from './async-plan.js';
 import { RUNTIME_KEY } from './scope.js';
 
 /** Starts the prologue of every instrumented module: a module is never instrumented twice. */
@@ -33,6 +39,11 @@ const R = '__racecheck';
 const SITES = '__racecheckSites';
 const SHADOW = '__racecheckShadow';
 const EPOCH = '__racecheckEpoch';
+const ASYNC = '__racecheckAsync';
+const SEGMENT = '__racecheckSegment';
+const NAMES = '__racecheckNames';
+const TASK = '__racecheckTask';
+const SLOT = '__racecheckRead';
 
 /**
  * Atomics functions that read or write shared memory (the others, like isLockFree, are left alone), with
@@ -61,6 +72,8 @@ export interface InstrumentOptions {
   filename: string;
   /** 'module' for ES modules; 'script' for CommonJS bodies (top-level return allowed). */
   sourceType: 'module' | 'script';
+  /** Also rewrite for async tasks (async functions, awaits, shared state). */
+  async?: boolean;
 }
 
 export interface InstrumentResult {
@@ -137,6 +150,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
       allowReturnOutsideFunction: options.sourceType === 'script',
       allowAwaitOutsideFunction: options.sourceType === 'module',
       onComment: comments,
+      ranges: options.async === true,
     }) as unknown as Node;
   } catch (error) {
     throw new InstrumentParseError((error as Error).message, { cause: error });
@@ -146,7 +160,11 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
   const file = toPath(options.filename);
   const s = new MagicString(code);
   const sites: string[] = [];
+  const plan: AsyncPlan | undefined = options.async ? planAsync(program as never, options.sourceType) : undefined;
+  const propertyNames: string[] = [];
+  let asyncRewrites = 0;
 
+  const siteIndex = new Map<string, number>();
   const siteOf = (node: Node, functionName: string): string => {
     const { line, column } = node.loc!.start;
     let site = { file, line, column: column + 1, functionName };
@@ -156,8 +174,12 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
         site = { file: toPath(mapped.source), line: mapped.line, column: mapped.column + 1, functionName };
       }
     }
-    sites.push(encodeSite(site));
-    return `${SITES} + ${sites.length - 1}`;
+    // One id per distinct site: a repeated one would be an alias the reader resolves only for events' own sites.
+    const encoded = encodeSite(site);
+    let index = siteIndex.get(encoded);
+    if (index === undefined) index = sites.push(encoded) - 1;
+    siteIndex.set(encoded, index);
+    return `${SITES} + ${index}`;
   };
 
   /** Position of the first `token` in code[from, to) outside comments (between two nodes: brackets, operators). */
@@ -284,6 +306,86 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     s.prependLeft(update.end, `, ${operator === '++' ? 1 : -1}, ${prefix ? 1 : 0}, ${siteOf(member, functionName)})`);
   };
 
+  const declarationSites = new Map<Node, string>();
+  const stateArguments = (write: WritePlan, functionName: string): string => {
+    if (write.key.kind === 'variable') {
+      const declaration = write.key.declaration as unknown as Node;
+      let site = declarationSites.get(declaration);
+      if (!site) {
+        site = siteOf(declaration, write.key.name);
+        declarationSites.set(declaration, site);
+      }
+      return `0, ${site}`;
+    }
+    let index = propertyNames.indexOf(write.key.name);
+    if (index < 0) index = propertyNames.push(write.key.name) - 1;
+    const object = write.object as unknown as Node;
+    void functionName;
+    return `${code.slice(object.start, object.end)}, ${NAMES}[${index}]`;
+  };
+
+  /** `const T = A.enter(site); let slots; try { body } finally { A.exit(T) }` around an async function's body. */
+  const wrapAsyncFunction = (fn: Node, slots: number[], functionName: string): void => {
+    const body = fn.body as Node;
+    const declare = `const ${TASK} = ${ASYNC}.enter(${siteOf(fn, functionName)}); ${slots.length > 0 ? `let ${slots.map((slot) => SLOT + slot).join(', ')}; ` : ''}try { `;
+    const close = ` } finally { ${ASYNC}.exit(${TASK}); }`;
+    if (body.type === 'BlockStatement') {
+      const first = (body.body as Node[]).find((statement) => !(statement.type === 'ExpressionStatement' && typeof statement.directive === 'string'));
+      if (!first) return;
+      openAt(first.start, declare);
+      s.prependLeft(body.end - 1, close);
+    } else {
+      openAt(body.start, `{ ${declare}return (`);
+      s.prependLeft(body.end, `);${close} }`);
+    }
+    asyncRewrites++;
+  };
+
+  /** A planned write of shared state: recorded just before the store, its value passed through. */
+  const rewriteStateWrite = (node: Node, write: WritePlan, functionName: string): void => {
+    const target = (node.type === 'UpdateExpression' ? node.argument : node.left) as Node;
+    let args = `${stateArguments(write, functionName)}, ${siteOf(target, functionName)}`;
+    if (write.stale) args += `, ${SLOT}${write.stale.slot}, ${siteOf(write.stale.read, functionName)}, ${siteOf(write.stale.await as unknown as Node, functionName)}`;
+    asyncRewrites++;
+    if (node.type === 'UpdateExpression') {
+      openAt(node.start, `(${ASYNC}.w(0, ${args}), `);
+      s.prependLeft(node.end, ')');
+      return;
+    }
+    const operator = node.operator as string;
+    const right = node.right as Node;
+    if (write.stale && write.stale.read === target && operator !== '=') {
+      // `x op= await v`: the read of x happens before the await; the slot must see it there.
+      const at = tokenIn(target.end, right.start, operator);
+      s.update(at, at + operator.length, '=');
+      openAt(right.start, `${ASYNC}.w((${SLOT}${write.stale.slot} = ${SEGMENT}[0], ${code.slice(target.start, target.end)}) ${operator.slice(0, -1)} (`);
+      s.prependLeft(right.end, `), ${args})`);
+      return;
+    }
+    openAt(right.start, `${ASYNC}.w(`);
+    s.prependLeft(right.end, `, ${args})`);
+  };
+
+  /** The async part of the walk, before the element rewrites of the same node (outer calls open first). */
+  const walkAsync = (node: Node, functionName: string): void => {
+    if (!plan) return;
+    const slots = plan.functions.get(node);
+    if (slots) wrapAsyncFunction(node, slots, functionName);
+    if (node.type === 'AwaitExpression' && plan.awaits.has(node)) {
+      const argument = node.argument as Node;
+      openAt(argument.start, `${ASYNC}.s(`);
+      s.prependLeft(argument.end, `, ${TASK}, ${siteOf(node, functionName)})`);
+      asyncRewrites++;
+    }
+    const slot = plan.reads.get(node);
+    if (slot !== undefined) {
+      openAt(node.start, `(${SLOT}${slot} = ${SEGMENT}[0], `);
+      s.prependLeft(node.end, ')');
+    }
+    const write = plan.writes.get(node);
+    if (write) rewriteStateWrite(node, write, functionName);
+  };
+
   const walk = (node: Node, functionName: string): void => {
     let name = functionName;
     switch (node.type) {
@@ -312,6 +414,11 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
         }
         break;
       }
+      default:
+        break;
+    }
+    walkAsync(node, name);
+    switch (node.type) {
       case 'MemberExpression':
         if (eligible(node)) rewriteRead(node, name);
         break;
@@ -460,12 +567,14 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
   };
 
   walk(program, '');
-  if (sites.length === 0) return undefined;
+  if (sites.length === 0 && asyncRewrites === 0) return undefined;
   for (const [position, text] of openings) s.update(position, position + 1, text + code[position]!);
 
   if (mapComment) s.remove(mapComment.start, mapComment.end);
   const prologue =
-    `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)}), ${SHADOW} = ${R}.shadow, ${EPOCH} = ${R}.epoch;` +
+    `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)}), ${SHADOW} = ${R}.shadow, ${EPOCH} = ${R}.epoch` +
+    (asyncRewrites > 0 ? `, ${ASYNC} = ${R}.async, ${SEGMENT} = ${ASYNC}.seg, ${NAMES} = ${ASYNC}.names(${JSON.stringify(propertyNames)})` : '') +
+    ';' +
     accessors.join('');
   // Before anything the rewrites put at the same position.
   s.prependRight(prologueAt(program, code), prologue);

@@ -1,0 +1,179 @@
+/**
+ * The event-loop half of the instrumentation runtime: what instrumented async code calls (tasks, awaits,
+ * writes of state that tasks share), async-mutex's locks, and the report of what still waits when the
+ * event loop runs dry. The event-loop order itself comes from the async tracer.
+ */
+import { newIdentity } from '../../core/handles.js';
+import { asyncSegment, AsyncTracer, currentTask, enterTask, exitTask, pendingAwaits, promiseId, suspendTask } from '../async-tracer.js';
+import { callSite, defineSites, emitAt, tracing } from '../probe.js';
+import { EventKind, ObjectType } from '../schema.js';
+
+// ——— Shared state ———
+
+const objectIds = new WeakMap<object, number>();
+let nextObject = 1;
+
+function objectId(object: object): number {
+  let id = objectIds.get(object);
+  if (id === undefined) {
+    id = nextObject++;
+    objectIds.set(object, id);
+  }
+  return id;
+}
+
+/** Property names as site ids (a site whose function name is the property): reports can name them. */
+const nameIds = new Map<string, number>();
+
+function propertyNames(names: readonly string[]): number[] {
+  return names.map((name) => {
+    let id = nameIds.get(name);
+    if (id === undefined) {
+      id = defineSites([`\n0\n0\n${name}`]);
+      nameIds.set(name, id);
+    }
+    return id;
+  });
+}
+
+/**
+ * Instrumented code is about to store `value` into shared state: a variable (`object` 0, `key` the site of
+ * its declaration) or a property (`key` a name id) of `object`. With a read slot: the value was computed
+ * from a read of the same state made in segment `readSegment`; if that segment has ended since, the read
+ * is stale, and the write is recorded as such. Returns `value`, so that the store happens as written.
+ */
+function stateWrite(value: unknown, object: unknown, key: number, site: number, readSegment?: number, readSite?: number, awaitSite?: number): unknown {
+  if (!tracing) return value;
+  let hi = 0;
+  if (object !== 0) {
+    if (object === null || (typeof object !== 'object' && typeof object !== 'function')) return value;
+    hi = objectId(object);
+  }
+  if (readSegment !== undefined && readSegment !== asyncSegment[0]) emitAt(EventKind.StaleRead, hi, key, awaitSite ?? 0, 0, 0, readSite ?? 0);
+  emitAt(EventKind.StateWrite, hi, key, currentTask(), 0, 0, site);
+  return value;
+}
+
+// ——— async-mutex ———
+
+interface SemaphoreLike {
+  _value: number;
+  acquire(weight?: number, priority?: number): Promise<unknown>;
+  release(weight?: number): void;
+  _dispatchItem?: unknown;
+}
+
+const lockIds = new WeakMap<object, [hi: number, lo: number]>();
+
+function lockOf(semaphore: SemaphoreLike, site: number): [number, number] {
+  let id = lockIds.get(semaphore);
+  if (!id) {
+    id = newIdentity();
+    lockIds.set(semaphore, id);
+    // A Mutex is a Semaphore of one permit inside; a semaphore of one permit is a mutex too.
+    const type = semaphore._value <= 1 ? ObjectType.AsyncMutex : ObjectType.AsyncSemaphore;
+    if (tracing) emitAt(EventKind.ObjectCreate, id[0], id[1], type, 0, 0, site);
+  }
+  return id;
+}
+
+const patched = new WeakSet<object>();
+
+/**
+ * async-mutex (0.4–0.5): every Mutex operation goes through its Semaphore, so the Semaphore's acquire and
+ * release are the lock's. A grant is recorded when the acquire promise settles, before the holder's code
+ * runs; a rejected request (cancelled) is recorded as withdrawn. The library's own promises already order
+ * a release before the grant it leads to; these events name the locks and who holds them.
+ */
+function patchAsyncMutex(target: unknown): void {
+  if (typeof target !== 'function' || patched.has(target)) return;
+  const prototype = (target as { prototype: SemaphoreLike }).prototype;
+  if (typeof prototype._dispatchItem !== 'function') return;
+  patched.add(target);
+  const acquire = prototype.acquire;
+  const release = prototype.release;
+  prototype.acquire = function acquireTraced(this: SemaphoreLike, weight?: number, priority?: number) {
+    if (!tracing) return acquire.call(this, weight, priority);
+    const site = callSite();
+    const [hi, lo] = lockOf(this, site);
+    const task = currentTask();
+    emitAt(EventKind.AsyncLockRequest, hi, lo, task, 0, 0, site);
+    const promise = acquire.call(this, weight, priority);
+    promise.then(
+      () => tracing && emitAt(EventKind.AsyncLockGranted, hi, lo, task, 0, 0, site),
+      () => tracing && emitAt(EventKind.AsyncLockGranted, hi, lo, task, 1, 0, site),
+    );
+    return promise;
+  };
+  prototype.release = function releaseTraced(this: SemaphoreLike, weight?: number) {
+    const id = lockIds.get(this);
+    if (tracing && id) emitAt(EventKind.AsyncLockRelease, id[0], id[1], currentTask(), 0, 0, 0);
+    return release.call(this, weight);
+  };
+}
+
+// ——— Promise combinators ———
+
+/**
+ * Promise.all and allSettled settle in the reaction to their last input, but only after every input did:
+ * the order runs through the combinator's internal counter. Each input is joined to the result.
+ */
+function patchCombinators(): void {
+  for (const name of ['all', 'allSettled'] as const) {
+    const original = Promise[name] as (this: PromiseConstructor, values: Iterable<unknown>) => Promise<unknown>;
+    const combinator = {
+      [name](this: PromiseConstructor, values: Iterable<unknown>): Promise<unknown> {
+        if (!tracing || values === null || typeof values !== 'object' || !(Symbol.iterator in values)) return original.call(this, values);
+        const items = Array.from(values);
+        const result = original.call(this, items);
+        const id = promiseId(result);
+        if (id !== undefined) {
+          for (const item of items) {
+            const input = promiseId(item);
+            if (input !== undefined) emitAt(EventKind.AsyncJoin, 0, id, input, 0, 0, 0);
+          }
+        }
+        return result;
+      },
+    }[name]!;
+    Object.defineProperty(Promise, name, { value: combinator, writable: true, configurable: true, enumerable: false });
+  }
+}
+
+// ——— The end of the event loop ———
+
+function reportWaiting(): void {
+  if (!tracing) return;
+  emitAt(EventKind.AsyncDrained, 0, 0, 0, 0, 0, 0);
+  for (const [task, site] of pendingAwaits()) emitAt(EventKind.AsyncPending, 0, task, task, 0, 0, site);
+}
+
+/** What the module prologue finds under `async` on the runtime global. */
+export interface AsyncRuntime {
+  enter: typeof enterTask;
+  exit: typeof exitTask;
+  s: typeof suspendTask;
+  w: typeof stateWrite;
+  seg: Int32Array;
+  names: typeof propertyNames;
+  asyncMutex: typeof patchAsyncMutex;
+}
+
+const tracer = new AsyncTracer();
+
+/** Starts following the event loop in this thread; returns the functions instrumented code calls. */
+export function installAsyncRuntime(): AsyncRuntime {
+  tracer.start();
+  patchCombinators();
+  // 'beforeExit' comes only when the event loop has nothing left to do (not on process.exit or a signal).
+  process.on('beforeExit', reportWaiting);
+  return Object.freeze({
+    enter: enterTask,
+    exit: exitTask,
+    s: suspendTask,
+    w: stateWrite,
+    seg: asyncSegment,
+    names: propertyNames,
+    asyncMutex: patchAsyncMutex,
+  });
+}
