@@ -280,9 +280,8 @@ class Analysis {
     }
     const info = this.#objects.get(lock);
     if (info && (info.type === ObjectType.AsyncMutex || info.type === ObjectType.AsyncSemaphore)) {
-      // Known from its first acquisition: async-mutex's constructors are not instrumented.
-      const first = this.#location(info.site);
-      return `${info.type === ObjectType.AsyncMutex ? 'async Mutex' : 'async Semaphore'}${first ? ` first acquired at ${formatLocation(first, this.#options.cwd)}` : ''}`;
+      const created = this.#location(info.site);
+      return `${info.type === ObjectType.AsyncMutex ? 'async Mutex' : 'async Semaphore'}${created ? ` created at ${formatLocation(created, this.#options.cwd)}` : ''}`;
     }
     const type = info ? objectTypeName(info.type) : 'lock';
     const created = info ? this.#location(info.site) : undefined;
@@ -465,9 +464,10 @@ class Analysis {
   }
 
   #stateName(race: AsyncRace): string {
+    // A variable's key is its declaration's site; a property's is a site with no file, named after it.
     const site = this.#source.site(race.key);
     const name = site?.functionName || '?';
-    if (race.object !== 0) return `property '${name}' of an object shared by tasks`;
+    if (!site?.file) return `property '${name}' of an object shared by tasks`;
     return `variable '${name}'`;
   }
 
@@ -486,7 +486,7 @@ class Analysis {
       { message: `${rival} writes ${state} here, not ordered with the write-back`, location: otherLocation, thread },
     ];
     if (other.stale) related.push({ message: `(${rival} wrote back a value read here before an await)`, location: this.#location(other.stale.readSite), thread });
-    if (race.key !== 0 && race.object === 0) related.push({ message: `${state} is declared here`, location: this.#location(race.key), thread });
+    if (this.#source.site(race.key)?.file) related.push({ message: `${state} is declared here`, location: this.#location(race.key), thread });
     return {
       ruleId: 'async-race',
       severity: severityOf('async-race'),

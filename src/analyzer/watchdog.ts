@@ -162,6 +162,14 @@ export class DeadlockWatchdog {
       case EventKind.ThreadExit:
         thread.blocked = undefined;
         return;
+      case EventKind.AsyncInit:
+      case EventKind.AsyncBefore:
+      case EventKind.AsyncAfter:
+      case EventKind.PromiseResolve:
+      case EventKind.AsyncTaskEnter:
+      case EventKind.AsyncJoin:
+        // The event loop's own bookkeeping (an async wait polls, settles and re-arms promises): not progress.
+        return;
       default:
         // Any other event means the thread is running (a barrier's last arrival, a condition waiter that
         // re-takes its lock, …).

@@ -107,8 +107,8 @@ export function emit(kind: EventKind, objectId: number, arg = 0, flags = 0, entr
 }
 
 /** The id of the caller's site in the user's code (0 without a ring), for events recorded later. */
-export function callSite(entry?: (...args: never[]) => unknown): number {
-  return sites ? sites.capture(entry) : 0;
+export function callSite(entry?: (...args: never[]) => unknown, depth?: number): number {
+  return sites ? sites.capture(entry, depth) : 0;
 }
 
 /** An event ordered only by its own thread, with no call site (async task edges). Call only behind `if (tracing)`. */

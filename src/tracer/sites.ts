@@ -86,13 +86,13 @@ export class SiteTable {
    * function the user called, hides every frame above it: then a few frames suffice, and V8's capture cost
    * grows with the frames it collects (measured 2.2 µs for 3 frames, 6.9 µs for 16).
    */
-  capture(entry?: (...args: never[]) => unknown): number {
+  capture(entry?: (...args: never[]) => unknown, depth = entry ? 4 : 10): number {
     const savedPrepare = Error.prepareStackTrace;
     const savedLimit = Error.stackTraceLimit;
     let frame: Frame | undefined;
     try {
       Error.prepareStackTrace = topUserFrame;
-      Error.stackTraceLimit = entry ? 4 : 10;
+      Error.stackTraceLimit = depth;
       const holder: { stack?: unknown } = {};
       Error.captureStackTrace(holder, entry);
       frame = holder.stack as Frame | undefined;

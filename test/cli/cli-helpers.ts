@@ -25,3 +25,26 @@ export function racecheck(args: string[], options: { input?: string; cwd?: strin
 }
 
 export const program = (name: string): string => `test/cli/programs/${name}`;
+
+interface EslintFile {
+  messages: { ruleId: string; line: number }[];
+}
+
+/** The program's own output and the findings (rule:line, each once) of a `--format json` run's stdout. */
+export function splitJsonRun(stdout: string): { programOutput: string; findings: string[] } {
+  const start = stdout.lastIndexOf('\n[') + 1;
+  const files = JSON.parse(stdout.slice(start)) as EslintFile[];
+  const findings = [...new Set(files.flatMap((file) => file.messages.map((m) => `${m.ruleId}:${m.line}`)))].sort();
+  return { programOutput: stdout.slice(0, start), findings };
+}
+
+/** A program under plain node, for comparing its output with a traced run's. */
+export function plainNode(path: string, args: string[] = []): Promise<{ stdout: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ stdout, code }));
+  });
+}

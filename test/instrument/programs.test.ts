@@ -3,9 +3,8 @@
  * exactly when it has a race (or a lock-order inversion, or a deadlock), and a program's output must be
  * the same as under plain node.
  */
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { racecheck, root } from '../cli/cli-helpers.js';
+import { plainNode, racecheck, splitJsonRun } from '../cli/cli-helpers.js';
 
 interface Case {
   program: string;
@@ -63,26 +62,6 @@ const cases: Case[] = [
   { program: 'import-assertion.mjs', findings: [], sameOutput: true },
 ];
 
-interface EslintFile {
-  messages: { ruleId: string; line: number }[];
-}
-
-function findingsOf(stdout: string): string[] {
-  const start = stdout.lastIndexOf('\n[') + 1;
-  const files = JSON.parse(stdout.slice(start)) as EslintFile[];
-  return [...new Set(files.flatMap((file) => file.messages.map((m) => `${m.ruleId}:${m.line}`)))].sort();
-}
-
-function plainNode(path: string, args: string[]): Promise<{ stdout: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ stdout, code }));
-  });
-}
-
 describe.concurrent('instrumented unmodified programs', () => {
   it('count: at least 30 programs, racy and race-free', () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
@@ -95,11 +74,11 @@ describe.concurrent('instrumented unmodified programs', () => {
     const title = `${testCase.program}${args.length ? ` ${args.join(' ')}` : ''}: ${testCase.findings.length ? testCase.findings.join(', ') : 'clean'}`;
     it(title, async () => {
       const run = await racecheck(['run', path, '--format', 'json', '--deadlock-grace', '1', '--', ...args]);
-      expect(findingsOf(run.stdout), run.stderr).toEqual([...new Set(testCase.findings)].sort());
+      const { programOutput, findings } = splitJsonRun(run.stdout);
+      expect(findings, run.stderr).toEqual([...new Set(testCase.findings)].sort());
       expect(run.code).toBe(testCase.findings.length ? 1 : 0);
       if (testCase.sameOutput) {
         const plain = await plainNode(path, args);
-        const programOutput = run.stdout.slice(0, run.stdout.lastIndexOf('\n[') + 1);
         expect(programOutput).toBe(plain.stdout);
       }
       if (testCase.program === 'import-assertion.mjs') {

@@ -27,7 +27,18 @@ export interface Node {
 }
 
 /** Shared state, as the transform names it: a variable (by its declaration) or a property name. */
-export type StateKey = { kind: 'variable'; declaration: Node; name: string } | { kind: 'property'; name: string };
+export type StateKey =
+  | {
+      kind: 'variable';
+      declaration: Node;
+      name: string;
+      /**
+       * For a variable declared in a function: the statement before which each new binding of it (each call,
+       * each loop turn) gets an identity of its own. Module-level variables have one binding.
+       */
+      bindingAt?: Node;
+    }
+  | { kind: 'property'; name: string };
 
 export interface StaleSource {
   /** The read whose segment the slot remembers (an Identifier or MemberExpression; for `x op= …` the target). */
@@ -107,6 +118,35 @@ export function planAsync(program: Node, sourceType: 'module' | 'script'): Async
 
   const declarationOf = (variable: Variable): Node => variable.identifiers[0] as unknown as Node;
 
+  const parents = new Map<Node, Node>();
+  const linkParents = (node: Node): void => {
+    for (const child of children(node)) {
+      parents.set(child, node);
+      linkParents(child);
+    }
+  };
+  linkParents(program);
+  const firstStatement = (body: Node): Node | undefined =>
+    body.type === 'BlockStatement' ? (body.body as Node[]).find((statement) => !(statement.type === 'ExpressionStatement' && typeof statement.directive === 'string')) : undefined;
+  /** Where a function's variable gets a fresh identity per binding (undefined: module-level, or nowhere to put it). */
+  const bindingSite = (variable: Variable): Node | undefined => {
+    const home = homeOf(variable);
+    if (home.type === 'module' || home.type === 'global') return undefined;
+    const def = variable.defs[0]!;
+    const declaration = def.parent as unknown as Node | null;
+    if (def.type === 'Variable' && declaration && declaration.kind !== 'var') {
+      const holder = parents.get(declaration);
+      return holder && (holder.type === 'BlockStatement' || holder.type === 'Program' || holder.type === 'SwitchCase' || holder.type === 'StaticBlock') ? declaration : undefined;
+    }
+    const fn = home.block as unknown as Node;
+    if (home.type === 'function' && fn.body && isNode(fn.body)) return firstStatement(fn.body as Node);
+    return undefined;
+  };
+  const variableKey = (variable: Variable): StateKey => {
+    const bindingAt = bindingSite(variable);
+    return { kind: 'variable', declaration: declarationOf(variable), name: variable.name, ...(bindingAt ? { bindingAt } : {}) };
+  };
+
   /** Is this local (of `home`) an object the function made itself, and never anything else? */
   const isFreshLocal = (variable: Variable): boolean => {
     const writes = variable.references.filter((reference) => reference.isWrite());
@@ -118,8 +158,7 @@ export function planAsync(program: Node, sourceType: 'module' | 'script'): Async
     if (node.type === 'Identifier') {
       const variable = references.get(node)?.resolved ?? null;
       if (!isStateVariable(variable, home)) return undefined;
-      const declaration = declarationOf(variable);
-      return { key: { kind: 'variable', declaration, name: variable.name }, identity: `v${declaration.start}` };
+      return { key: variableKey(variable), identity: `v${declarationOf(variable).start}` };
     }
     if (node.type !== 'MemberExpression' || node.computed || node.optional) return undefined;
     const property = node.property as Node;
@@ -268,7 +307,7 @@ export function planAsync(program: Node, sourceType: 'module' | 'script'): Async
     if (target.type === 'Identifier') {
       const variable = references.get(target)?.resolved ?? null;
       if (!variable || !staleVariables.has(declarationOf(variable).start)) return undefined;
-      return { key: { kind: 'variable', declaration: declarationOf(variable), name: variable.name } };
+      return { key: variableKey(variable) };
     }
     if (target.type !== 'MemberExpression' || target.computed || target.optional) return undefined;
     const property = target.property as Node;

@@ -36,19 +36,24 @@ function propertyNames(names: readonly string[]): number[] {
   });
 }
 
+/** A new binding of a function's variable (one per call that declares it): a state identity of its own. */
+function newBinding(): number {
+  return nextObject++;
+}
+
 /**
- * Instrumented code is about to store `value` into shared state: a variable (`object` 0, `key` the site of
- * its declaration) or a property (`key` a name id) of `object`. With a read slot: the value was computed
+ * Instrumented code is about to store `value` into shared state: a variable (`key` the site of its
+ * declaration; `object` 0 for a module-level one, else the binding's identity) or a property (`key` a name
+ * id) of `object`. With a read slot: the value was computed
  * from a read of the same state made in segment `readSegment`; if that segment has ended since, the read
  * is stale, and the write is recorded as such. Returns `value`, so that the store happens as written.
  */
 function stateWrite(value: unknown, object: unknown, key: number, site: number, readSegment?: number, readSite?: number, awaitSite?: number): unknown {
   if (!tracing) return value;
-  let hi = 0;
-  if (object !== 0) {
-    if (object === null || (typeof object !== 'object' && typeof object !== 'function')) return value;
-    hi = objectId(object);
-  }
+  let hi: number;
+  if (typeof object === 'number') hi = object;
+  else if (object !== null && (typeof object === 'object' || typeof object === 'function')) hi = objectId(object);
+  else return value;
   if (readSegment !== undefined && readSegment !== asyncSegment[0]) emitAt(EventKind.StaleRead, hi, key, awaitSite ?? 0, 0, 0, readSite ?? 0);
   emitAt(EventKind.StateWrite, hi, key, currentTask(), 0, 0, site);
   return value;
@@ -65,6 +70,7 @@ interface SemaphoreLike {
 
 const lockIds = new WeakMap<object, [hi: number, lo: number]>();
 
+/** The lock's identity; made (and its creation recorded at `site`) the first time racecheck sees it. */
 function lockOf(semaphore: SemaphoreLike, site: number): [number, number] {
   let id = lockIds.get(semaphore);
   if (!id) {
@@ -85,16 +91,27 @@ const patched = new WeakSet<object>();
  * runs; a rejected request (cancelled) is recorded as withdrawn. The library's own promises already order
  * a release before the grant it leads to; these events name the locks and who holds them.
  */
-function patchAsyncMutex(target: unknown): void {
-  if (typeof target !== 'function' || patched.has(target)) return;
+function patchAsyncMutex(target: unknown): unknown {
+  if (typeof target !== 'function' || patched.has(target)) return target;
   const prototype = (target as { prototype: SemaphoreLike }).prototype;
-  if (typeof prototype._dispatchItem !== 'function') return;
+  if (typeof prototype._dispatchItem !== 'function') return target;
   patched.add(target);
+  // The library's module replaces its Semaphore with this subclass, which records where each lock is made
+  // (a Mutex makes its Semaphore in its constructor: the user's `new Mutex()` is the first frame outside).
+  const Base = target as new (...args: unknown[]) => SemaphoreLike;
+  const Traced = class Semaphore extends Base {
+    constructor(...args: unknown[]) {
+      super(...args);
+      if (tracing) lockOf(this, callSite(undefined, 8));
+    }
+  };
+  patched.add(Traced);
   const acquire = prototype.acquire;
   const release = prototype.release;
   prototype.acquire = function acquireTraced(this: SemaphoreLike, weight?: number, priority?: number) {
     if (!tracing) return acquire.call(this, weight, priority);
-    const site = callSite();
+    // The user's call is under async-mutex's own frames (runExclusive, its generator helpers).
+    const site = callSite(undefined, 16);
     const [hi, lo] = lockOf(this, site);
     const task = currentTask();
     emitAt(EventKind.AsyncLockRequest, hi, lo, task, 0, 0, site);
@@ -110,6 +127,7 @@ function patchAsyncMutex(target: unknown): void {
     if (tracing && id) emitAt(EventKind.AsyncLockRelease, id[0], id[1], currentTask(), 0, 0, 0);
     return release.call(this, weight);
   };
+  return Traced;
 }
 
 // ——— Promise combinators ———
@@ -156,6 +174,7 @@ export interface AsyncRuntime {
   w: typeof stateWrite;
   seg: Int32Array;
   names: typeof propertyNames;
+  binding: typeof newBinding;
   asyncMutex: typeof patchAsyncMutex;
 }
 
@@ -174,6 +193,7 @@ export function installAsyncRuntime(): AsyncRuntime {
     w: stateWrite,
     seg: asyncSegment,
     names: propertyNames,
+    binding: newBinding,
     asyncMutex: patchAsyncMutex,
   });
 }

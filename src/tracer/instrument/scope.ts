@@ -46,7 +46,7 @@ const ASYNC_MUTEX_CJS = /[\\/]node_modules[\\/]async-mutex[\\/]lib[\\/]Semaphore
 export function libraryPatch(file: string, scope: InstrumentScope): string | undefined {
   if (!scope.async) return undefined;
   const runtime = `globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})]?.async?.asyncMutex`;
-  if (ASYNC_MUTEX_ESM.test(file)) return `\n;${runtime}?.(Semaphore);\n`;
-  if (ASYNC_MUTEX_CJS.test(file)) return `\n;${runtime}?.(exports.default);\n`;
+  if (ASYNC_MUTEX_ESM.test(file)) return `\n;Semaphore = ${runtime}?.(Semaphore) ?? Semaphore;\n`;
+  if (ASYNC_MUTEX_CJS.test(file)) return `\n;exports.default = ${runtime}?.(exports.default) ?? exports.default;\n`;
   return undefined;
 }

@@ -44,6 +44,7 @@ const SEGMENT = '__racecheckSegment';
 const NAMES = '__racecheckNames';
 const TASK = '__racecheckTask';
 const SLOT = '__racecheckRead';
+const BINDING = '__racecheckBinding';
 
 /**
  * Atomics functions that read or write shared memory (the others, like isLockFree, are left alone), with
@@ -307,6 +308,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
   };
 
   const declarationSites = new Map<Node, string>();
+  const bindings = new Map<Node, string>();
   const stateArguments = (write: WritePlan, functionName: string): string => {
     if (write.key.kind === 'variable') {
       const declaration = write.key.declaration as unknown as Node;
@@ -315,7 +317,16 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
         site = siteOf(declaration, write.key.name);
         declarationSites.set(declaration, site);
       }
-      return `0, ${site}`;
+      const at = write.key.bindingAt as unknown as Node | undefined;
+      if (!at) return `0, ${site}`;
+      // A variable of a function: each of its bindings (each call that declares it) is its own state.
+      let binding = bindings.get(declaration);
+      if (!binding) {
+        binding = `${BINDING}${bindings.size}`;
+        bindings.set(declaration, binding);
+        openAt(at.start, `const ${binding} = ${ASYNC}.binding(); `);
+      }
+      return `${binding}, ${site}`;
     }
     let index = propertyNames.indexOf(write.key.name);
     if (index < 0) index = propertyNames.push(write.key.name) - 1;
@@ -568,7 +579,11 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
 
   walk(program, '');
   if (sites.length === 0 && asyncRewrites === 0) return undefined;
-  for (const [position, text] of openings) s.update(position, position + 1, text + code[position]!);
+  for (const [position, text] of openings) {
+    // `await(x)` and `return(x)` as compilers print them: a call opening there must not join the keyword.
+    const pad = /[\w$]/.test(code[position - 1] ?? '') && /^[\w$]/.test(text) ? ' ' : '';
+    s.update(position, position + 1, pad + text + code[position]!);
+  }
 
   if (mapComment) s.remove(mapComment.start, mapComment.end);
   const prologue =
