@@ -2,7 +2,7 @@
  * Shared benchmark plumbing: every benchmark measures a ratio against a baseline run in the same process,
  * after warm-up, as the median of several rounds; `bench/run.ts` merges all metrics into bench/results.json.
  */
-export type Unit = 'x' | 'events/s' | 'ops/s' | 's' | 'MB';
+export type Unit = 'x' | 'events/s' | 'ops/s' | 's' | 'MB' | 'us';
 
 export interface Metric {
   value: number;

@@ -121,6 +121,26 @@ class SegmentGraph {
   }
 }
 
+/** Numbers by async resource id (Node hands them out densely from 1 in each thread): −1 when unset. */
+class ByAsyncId {
+  #values = new Int32Array(4096).fill(-1);
+
+  get(id: number): number {
+    return id < this.#values.length ? this.#values[id]! : -1;
+  }
+
+  set(id: number, value: number): void {
+    if (id >= this.#values.length) {
+      let size = this.#values.length;
+      while (size <= id) size *= 2;
+      const grown = new Int32Array(size).fill(-1);
+      grown.set(this.#values);
+      this.#values = grown;
+    }
+    this.#values[id] = value;
+  }
+}
+
 interface TaskInfo {
   parent: number;
   site: number;
@@ -131,10 +151,10 @@ interface TaskInfo {
 class ThreadLoop {
   readonly segments = new SegmentGraph();
   readonly stack: number[] = [0];
-  readonly createdIn = new Map<number, number>();
-  readonly triggers = new Map<number, number>();
-  readonly settledIn = new Map<number, number>();
-  readonly lastRun = new Map<number, number>();
+  readonly createdIn = new ByAsyncId();
+  readonly triggers = new ByAsyncId();
+  readonly settledIn = new ByAsyncId();
+  readonly lastRun = new ByAsyncId();
   readonly tasks = new Map<number, TaskInfo>();
   readonly writes = new Map<number, AsyncWrite[]>();
   readonly races = new Map<string, AsyncRace>();
@@ -217,19 +237,16 @@ export class AsyncAnalyzer {
       case EventKind.AsyncBefore: {
         const loop = this.#loop(event.thread);
         const id = event.objectLo;
-        const created = loop.createdIn.get(id) ?? -1;
+        const created = loop.createdIn.get(id);
         const trigger = loop.triggers.get(id);
-        const settled = trigger === undefined ? -1 : (loop.settledIn.get(trigger) ?? -1);
-        const previous = loop.lastRun.get(id) ?? -1;
+        // A reaction's own promise settles as that reaction ends (the tracer leaves that settlement out).
+        const settled = trigger < 0 ? -1 : loop.settledIn.get(trigger) >= 0 ? loop.settledIn.get(trigger) : loop.lastRun.get(trigger);
+        const previous = loop.lastRun.get(id);
         const segment = loop.segments.add(created, settled, previous);
         loop.lastRun.set(id, segment);
-        loop.stack.push(segment);
+        // The segment runs until the next one starts (the tracer records no ends).
+        loop.stack[loop.stack.length - 1] = segment;
         loop.touch(event.arg);
-        break;
-      }
-      case EventKind.AsyncAfter: {
-        const loop = this.#loop(event.thread);
-        if (loop.stack.length > 1) loop.stack.pop();
         break;
       }
       case EventKind.PromiseResolve: {
@@ -239,7 +256,7 @@ export class AsyncAnalyzer {
         if (inputs) {
           // A segment of its own stands for "after all of the inputs": joined two at a time.
           for (let i = 0; i < inputs.length; i += 2) {
-            settled = loop.segments.add(settled, loop.settledIn.get(inputs[i]!) ?? -1, i + 1 < inputs.length ? (loop.settledIn.get(inputs[i + 1]!) ?? -1) : -1);
+            settled = loop.segments.add(settled, loop.settledIn.get(inputs[i]!), i + 1 < inputs.length ? loop.settledIn.get(inputs[i + 1]!) : -1);
           }
           loop.joins.delete(event.objectLo);
         }

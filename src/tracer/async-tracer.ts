@@ -4,8 +4,9 @@
  * every other async resource with the resource that caused it:
  * - AsyncInit: a resource (width 1: a promise) was created in the running segment; `arg` its trigger (for a
  *   promise reaction, the promise it waits on);
- * - AsyncBefore / AsyncAfter: one of its callbacks runs (a segment: code that runs to completion);
- * - PromiseResolve: a promise settled in the running segment.
+ * - AsyncBefore: one of its callbacks runs (a segment: code that runs to completion, until the next);
+ * - PromiseResolve: a promise settled in the running segment (not recorded for a reaction's own promise,
+ *   which settles as the reaction ends).
  * From these the analyzer builds the happens-before order between segments.
  *
  * Tasks: an async function call is a task of its own (instrumented code calls `enterTask` as it starts and
@@ -13,7 +14,7 @@
  * callback (a timer, an I/O event and the handlers it emits to) is a new task. Recording is synchronous and
  * never creates promises or timers of its own, so it cannot change what the program computes.
  */
-import { createHook, executionAsyncResource, type AsyncHook } from 'node:async_hooks';
+import { createHook, executionAsyncId, executionAsyncResource, type AsyncHook } from 'node:async_hooks';
 import { emitAt, tracing } from './probe.js';
 import { EventKind } from './schema.js';
 
@@ -79,7 +80,16 @@ export function exitTask(task: number): void {
  * is what `await` does to its operand anyway, so the program waits exactly as long as it would have.
  */
 export function suspendTask(value: unknown, task: number, site: number): Promise<unknown> {
-  const promise = Promise.resolve(value);
+  let promise: Promise<unknown>;
+  if (value instanceof Promise || (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function')) {
+    promise = Promise.resolve(value);
+  } else {
+    // A plain value: its promise is settled right here, so the await's continuation is ordered by its
+    // creation alone; the promise itself need not be recorded.
+    quiet = true;
+    promise = Promise.resolve(value);
+    quiet = false;
+  }
   awaitingTask = task;
   awaitingSite = site;
   if (starting[starting.length - 1] === task) {
@@ -95,6 +105,8 @@ export function pendingAwaits(): Iterable<[task: number, site: number]> {
 }
 
 let hook: AsyncHook | undefined;
+/** Set while making a promise that needs no events of its own. */
+let quiet = false;
 
 function init(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
   const promise = type === 'PROMISE';
@@ -111,7 +123,7 @@ function init(asyncId: number, type: string, triggerAsyncId: number, resource: o
   } else {
     target[CREATOR] = current;
   }
-  if (tracing) emitAt(EventKind.AsyncInit, 0, asyncId, triggerAsyncId, promise ? 1 : 0, 0, 0);
+  if (tracing && !quiet) emitAt(EventKind.AsyncInit, 0, asyncId, triggerAsyncId, promise ? 1 : 0, 0, 0);
 }
 
 function before(asyncId: number): void {
@@ -128,14 +140,21 @@ function before(asyncId: number): void {
   if (tracing) emitAt(EventKind.AsyncBefore, 0, asyncId, task, 0, 0, 0);
 }
 
-function after(asyncId: number): void {
+/**
+ * Not recorded: between a callback's end and the next one's start no program code runs (the event loop runs
+ * microtasks after a callback's `after`), so the next AsyncBefore says everything. A callback run inside
+ * another (AsyncResource.runInAsyncScope) makes the rest of the outer one count as the inner's: more
+ * order than there was, so races can be missed there, never invented.
+ */
+function after(): void {
   current = resumed.pop() ?? 0;
   asyncSegment[0]!++;
-  if (tracing) emitAt(EventKind.AsyncAfter, 0, asyncId, current, 0, 0, 0);
 }
 
 function promiseResolve(asyncId: number): void {
-  if (tracing) emitAt(EventKind.PromiseResolve, 0, asyncId, 0, 0, 0, 0);
+  // A reaction's own promise settles as the reaction ends: the analyzer takes the reaction's run for it.
+  // Half of all settlements (every await's), left out of the trace.
+  if (tracing && !quiet && asyncId !== executionAsyncId()) emitAt(EventKind.PromiseResolve, 0, asyncId, 0, 0, 0, 0);
 }
 
 export class AsyncTracer {

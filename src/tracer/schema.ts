@@ -67,6 +67,7 @@ export const EventKind = {
   /** An async resource was created: `objectLo` its id, `arg` the id of the resource that caused it. */
   AsyncInit: 110,
   AsyncBefore: 111,
+  /** Not recorded since async tasks became threads of the model (a run lasts until the next begins); the code stays reserved. */
   AsyncAfter: 112,
   /** A promise settled; continuations waiting on it run after. */
   PromiseResolve: 113,

@@ -59,6 +59,7 @@ const cases: Case[] = [
 
 interface JsonMessage {
   ruleId: string;
+  message: string;
   line: number;
   racecheck: { related: { message: string; location?: { line: number } }[] };
 }

@@ -9,7 +9,7 @@ const staticIds = new Set<string>(STATIC_RULES.map((rule) => rule.name));
 const reportable = RULE_IDS.filter((id) => RULES.get(id)!.kinds.some((kind) => kind === 'runtime' || kind === 'tool') || staticIds.has(id) || id === 'parse-error');
 
 describe('rule documentation', () => {
-  for (const id of reportable.filter((id) => id !== 'async-race')) {
+  for (const id of reportable) {
     it(`${id} has ${ruleDocsPath(id)} with examples`, () => {
       const path = new URL(`../../${ruleDocsPath(id)}`, import.meta.url);
       expect(existsSync(path)).toBe(true);
