@@ -141,13 +141,6 @@ class ByAsyncId {
   }
 }
 
-interface TaskInfo {
-  parent: number;
-  site: number;
-  first: number;
-  last: number;
-}
-
 class ThreadLoop {
   readonly segments = new SegmentGraph();
   readonly stack: number[] = [0];
@@ -155,7 +148,11 @@ class ThreadLoop {
   readonly triggers = new ByAsyncId();
   readonly settledIn = new ByAsyncId();
   readonly lastRun = new ByAsyncId();
-  readonly tasks = new Map<number, TaskInfo>();
+  /** Per task (ids are dense from 1 in each thread): the task that called it, its function's site, the first and last segments it ran in. */
+  readonly taskParent = new ByAsyncId();
+  readonly taskSite = new ByAsyncId();
+  readonly taskFirst = new ByAsyncId();
+  readonly taskLast = new ByAsyncId();
   readonly writes = new Map<number, AsyncWrite[]>();
   readonly races = new Map<string, AsyncRace>();
   readonly releasedIn = new Map<number, number>();
@@ -175,12 +172,8 @@ class ThreadLoop {
   }
 
   touch(task: number): void {
-    const info = this.tasks.get(task);
-    if (!info) {
-      this.tasks.set(task, { parent: 0, site: 0, first: this.current, last: this.current });
-      return;
-    }
-    info.last = this.current;
+    if (this.taskFirst.get(task) < 0) this.taskFirst.set(task, this.current);
+    this.taskLast.set(task, this.current);
   }
 
   /** The task and the tasks waiting for it (its callers), innermost first. */
@@ -190,7 +183,8 @@ class ThreadLoop {
     while (current !== undefined && current !== 0 && !seen.has(current)) {
       seen.add(current);
       yield current;
-      current = this.tasks.get(current)?.parent;
+      const parent = this.taskParent.get(current);
+      current = parent < 0 ? undefined : parent;
     }
   }
 
@@ -207,10 +201,9 @@ class ThreadLoop {
   /** Could tasks a and b be in progress at once? Not when all of one happens before all of the other. */
   concurrent(a: number, b: number): boolean {
     if (a === b) return false;
-    const x = this.tasks.get(a);
-    const y = this.tasks.get(b);
-    if (!x || !y) return true;
-    return !this.segments.reaches(x.last, y.first) && !this.segments.reaches(y.last, x.first);
+    const [firstA, lastA, firstB, lastB] = [this.taskFirst.get(a), this.taskLast.get(a), this.taskFirst.get(b), this.taskLast.get(b)];
+    if (firstA < 0 || firstB < 0) return true;
+    return !this.segments.reaches(lastA, firstB) && !this.segments.reaches(lastB, firstA);
   }
 }
 
@@ -237,8 +230,11 @@ export class AsyncAnalyzer {
       case EventKind.AsyncBefore: {
         const loop = this.#loop(event.thread);
         const id = event.objectLo;
-        const created = loop.createdIn.get(id);
-        const trigger = loop.triggers.get(id);
+        // An await's continuation (width 1): its promise was made where the task last ran, and waits on the
+        // promise in objectHi (the tracer records no AsyncInit for it).
+        const awaited = event.width === 1;
+        const created = awaited ? loop.taskLast.get(event.arg) : loop.createdIn.get(id);
+        const trigger = awaited ? event.objectHi : loop.triggers.get(id);
         // A reaction's own promise settles as that reaction ends (the tracer leaves that settlement out).
         const settled = trigger < 0 ? -1 : loop.settledIn.get(trigger) >= 0 ? loop.settledIn.get(trigger) : loop.lastRun.get(trigger);
         const previous = loop.lastRun.get(id);
@@ -272,7 +268,10 @@ export class AsyncAnalyzer {
       }
       case EventKind.AsyncTaskEnter: {
         const loop = this.#loop(event.thread);
-        loop.tasks.set(event.objectLo, { parent: event.arg, site: event.site, first: loop.current, last: loop.current });
+        const task = event.objectLo;
+        loop.taskParent.set(task, event.arg);
+        loop.taskSite.set(task, event.site);
+        loop.touch(task);
         break;
       }
       case EventKind.StaleRead:
@@ -456,7 +455,9 @@ export class AsyncAnalyzer {
 
   /** Where a task's function is, and the task that called it. */
   task(thread: number, task: number): { site: number; parent: number } | undefined {
-    return this.#threads.get(thread)?.tasks.get(task);
+    const loop = this.#threads.get(thread);
+    if (!loop || loop.taskFirst.get(task) < 0) return undefined;
+    return { site: Math.max(0, loop.taskSite.get(task)), parent: Math.max(0, loop.taskParent.get(task)) };
   }
 }
 

@@ -10,7 +10,7 @@ import { isRuleId, RULE_IDS, RULES, type RuleId } from '../core/rules.js';
 import { FORMAT_NAMES, FORMATTERS, type FormatName } from '../report/formatters/index.js';
 import { dumpTrace } from '../tracer/dump.js';
 import { emitReport, exitCodeFor, parseReports, type OutputOptions } from './output.js';
-import { analyzeTraceFile, removeTrace, runTraced } from './run-command.js';
+import { loadAnalysis, removeTrace, runTraced } from './run-command.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -139,7 +139,7 @@ export async function main(rawArgv: string[]): Promise<number> {
           const output = toOutput(args as unknown as OutputArgs);
           const rules = rulesOf(args as unknown as OutputArgs);
           const programArgs = [...((args['args'] as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
-          const { tracePath, run } = await runTraced({
+          const traced = runTraced({
             entry: String(args.entry),
             args: programArgs,
             ...(args.trace ? { trace: args.trace } : {}),
@@ -149,7 +149,12 @@ export async function main(rawArgv: string[]): Promise<number> {
             async: args.async as 'on' | 'off',
             cwd,
           });
+          // The analysis loads while the program runs.
+          const analysis = loadAnalysis();
+          analysis.catch(() => undefined);
+          const { tracePath, run } = await traced;
           try {
+            const { analyzeTraceFile } = await analysis;
             const report = analyzeTraceFile(tracePath, { cwd, run, ...(rules ? { rules } : {}) });
             emitReport(report, output, version, run.program);
             if (args.stats && !output.output && output.format === 'stylish') printStats(report);
@@ -168,9 +173,10 @@ export async function main(rawArgv: string[]): Promise<number> {
           outputOptions(y)
             .positional('trace', { type: 'string', demandOption: true, describe: 'a trace written by racecheck run --trace' })
             .example('$0 report run.trace --format json', 'the findings of a saved run as ESLint JSON'),
-        (args) => {
+        async (args) => {
           const output = toOutput(args as unknown as OutputArgs);
           const rules = rulesOf(args as unknown as OutputArgs);
+          const { analyzeTraceFile } = await loadAnalysis();
           const report = analyzeTraceFile(String(args.trace), { cwd, ...(rules ? { rules } : {}) });
           emitReport(report, output, version, report.run?.program);
           if (args.stats && !output.output && output.format === 'stylish') printStats(report);

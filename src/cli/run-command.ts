@@ -13,7 +13,6 @@ import { parse } from 'acorn';
 import type * as TypeScript from 'typescript';
 import { FileAccessError, InvalidArgumentError, RacecheckError } from '../core/errors.js';
 import type { RunInfo } from '../core/findings.js';
-import { analyzeTraceFile } from '../session/analyze-file.js';
 import { checkWritable } from '../session/session.js';
 
 const require = createRequire(import.meta.url);
@@ -97,8 +96,12 @@ export async function runTraced(options: RunOptions): Promise<RunResult> {
   const tracePath = resolve(options.trace ?? join(tmpdir(), `racecheck-${process.pid}-${Date.now()}.trace`));
   checkWritable(tracePath);
   const preload = pathToFileURL(fileURLToPath(new URL('../session/preload.js', import.meta.url))).href;
-  const tsx = pathToFileURL(require.resolve('tsx')).href;
-  const child = spawn(process.execPath, ['--import', tsx, '--import', preload, entry, ...options.args], {
+  // tsx only for TypeScript: a JavaScript program that runs under plain node cannot import TypeScript (Node
+  // 20 does not strip types), and tsx is most of a traced run's start-up. TypeScript workers of a
+  // JavaScript program get tsx from racecheck's worker bootstrap all the same.
+  const typescript = /\.[mc]?ts$/.test(entry);
+  const imports = typescript ? ['--import', pathToFileURL(require.resolve('tsx')).href, '--import', preload] : ['--import', preload];
+  const child = spawn(process.execPath, [...imports, entry, ...options.args], {
     stdio: 'inherit',
     cwd: options.cwd,
     env: {
@@ -139,4 +142,10 @@ export function removeTrace(path: string): void {
   }
 }
 
-export { analyzeTraceFile };
+/**
+ * The analysis, loaded on demand: `racecheck run` starts loading it once the program is running, so that
+ * its modules compile while the program does.
+ */
+export function loadAnalysis(): Promise<typeof import('../session/analyze-file.js')> {
+  return import('../session/analyze-file.js');
+}

@@ -4,7 +4,9 @@
  * every other async resource with the resource that caused it:
  * - AsyncInit: a resource (width 1: a promise) was created in the running segment; `arg` its trigger (for a
  *   promise reaction, the promise it waits on);
- * - AsyncBefore: one of its callbacks runs (a segment: code that runs to completion, until the next);
+ * - AsyncBefore: one of its callbacks runs (a segment: code that runs to completion, until the next); for
+ *   an await's continuation (width 1) it also names the awaited promise (objectHi), and the await's own
+ *   promise has no AsyncInit: it was made where its task last ran;
  * - PromiseResolve: a promise settled in the running segment (not recorded for a reaction's own promise,
  *   which settles as the reaction ends).
  * From these the analyzer builds the happens-before order between segments.
@@ -29,14 +31,28 @@ const TASK = Symbol('racecheck.task');
 /** On a resource whose callbacks start tasks of their own (timers, I/O): the task that created it. */
 const CREATOR = Symbol('racecheck.creator');
 
-/** On a promise: its asyncId, for the events that name promises the program holds (Promise.all's joins). */
-const ASYNC_ID = Symbol('racecheck.asyncId');
+/** Marks an await's own promise (its AsyncInit is folded into its AsyncBefore). */
+const AWAIT = Symbol('racecheck.await');
+/**
+ * Node keeps each promise's asyncId and trigger on the promise itself while hooks are enabled, under
+ * symbols of its own; racecheck reads them rather than adding properties of its own to every promise.
+ */
+let asyncIdSymbol: symbol | undefined;
+let triggerIdSymbol: symbol | undefined;
 
-type Resource = { [TASK]?: number; [CREATOR]?: number; [ASYNC_ID]?: number };
+type Resource = { [TASK]?: number; [CREATOR]?: number; [AWAIT]?: true; [key: symbol]: unknown };
 
 /** The asyncId of a promise created while the tracer ran, or undefined. */
 export function promiseId(value: unknown): number | undefined {
-  return value instanceof Promise ? (value as Resource)[ASYNC_ID] : undefined;
+  if (!(value instanceof Promise) || !asyncIdSymbol) return undefined;
+  const id = (value as unknown as Resource)[asyncIdSymbol];
+  return typeof id === 'number' ? id : undefined;
+}
+
+function findNodeSymbols(): void {
+  const symbols = Object.getOwnPropertySymbols(Promise.resolve());
+  asyncIdSymbol = symbols.find((symbol) => symbol.description === 'async_id_symbol');
+  triggerIdSymbol = symbols.find((symbol) => symbol.description === 'trigger_async_id_symbol');
 }
 
 let current = 0;
@@ -112,14 +128,17 @@ function init(asyncId: number, type: string, triggerAsyncId: number, resource: o
   const promise = type === 'PROMISE';
   const target = resource as Resource;
   if (promise) {
-    target[ASYNC_ID] = asyncId;
     if (awaitingTask !== 0) {
+      // An await's promise: made where its task runs now, and run (if ever) as that task's continuation,
+      // which AsyncBefore describes in full.
       target[TASK] = awaitingTask;
+      target[AWAIT] = true;
       waiting.set(asyncId, [awaitingTask, awaitingSite]);
       awaitingTask = 0;
-    } else {
-      target[TASK] = current;
+      return;
     }
+    // A reaction (`then`) runs for the task that registered it; other promises never run callbacks.
+    if (triggerAsyncId !== executionAsyncId()) target[TASK] = current;
   } else {
     target[CREATOR] = current;
   }
@@ -137,7 +156,10 @@ function before(asyncId: number): void {
   current = task;
   waiting.delete(asyncId);
   asyncSegment[0]!++;
-  if (tracing) emitAt(EventKind.AsyncBefore, 0, asyncId, task, 0, 0, 0);
+  if (tracing) {
+    const awaited = resource[AWAIT] === true && triggerIdSymbol ? (resource[triggerIdSymbol] as number) : undefined;
+    emitAt(EventKind.AsyncBefore, awaited ?? 0, asyncId, task, awaited === undefined ? 0 : 1, 0, 0);
+  }
 }
 
 /**
@@ -165,6 +187,7 @@ export class AsyncTracer {
   start(): void {
     if (hook) return;
     hook = createHook({ init, before, after, promiseResolve }).enable();
+    findNodeSymbols();
   }
 
   stop(): void {

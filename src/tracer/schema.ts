@@ -66,6 +66,10 @@ export const EventKind = {
 
   /** An async resource was created: `objectLo` its id, `arg` the id of the resource that caused it. */
   AsyncInit: 110,
+  /**
+   * A callback of resource `objectLo` starts running for task `arg`. Width 1: the continuation of an await,
+   * waiting on promise `objectHi` (its own promise has no AsyncInit: it was made where the task last ran).
+   */
   AsyncBefore: 111,
   /** Not recorded since async tasks became threads of the model (a run lasts until the next begins); the code stays reserved. */
   AsyncAfter: 112,
