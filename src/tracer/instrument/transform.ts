@@ -148,7 +148,8 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
       sourceType: options.sourceType,
       locations: true,
       allowHashBang: true,
-      allowReturnOutsideFunction: options.sourceType === 'script',
+      // CommonJS bodies may return; in an ES module Node itself rejects a top-level return.
+      allowReturnOutsideFunction: true,
       allowAwaitOutsideFunction: options.sourceType === 'module',
       onComment: comments,
       ranges: options.async === true,
@@ -346,8 +347,12 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
       openAt(first.start, declare);
       s.prependLeft(body.end - 1, close);
     } else {
-      openAt(body.start, `{ ${declare}return (`);
-      s.prependLeft(body.end, `);${close} }`);
+      // After `=>`, before any parentheses around the body (an object literal's), and after them at the end.
+      const arrow = tokenIn((fn.params as Node[]).reduce((end, param) => Math.max(end, param.end), fn.start), body.start, '=>');
+      let at = arrow + 2;
+      while (/\s/.test(code[at]!)) at++;
+      openAt(at, `{ ${declare}return (`);
+      s.prependLeft(fn.end, `);${close} }`);
     }
     asyncRewrites++;
   };
