@@ -455,12 +455,28 @@ class Analysis {
     return findings;
   }
 
+  /** `task 'deposit'` (named after its async function), or what else it is. */
   #taskName(thread: number, task: number): string {
     const info = this.#async.task(thread, task);
     const site = info ? this.#source.site(info.site) : undefined;
     if (!site) return task === 0 ? `the thread's own code` : `a callback task`;
-    const where = formatLocation(this.#location(info!.site), this.#options.cwd);
-    return `task ${site.functionName ? `'${site.functionName}'` : '(anonymous async function)'} (${where})`;
+    if (site.functionName) return `task '${site.functionName}'`;
+    // An anonymous async function (a runExclusive callback, say) is named after the task that called it.
+    for (let caller = info!.parent, hops = 0; caller !== 0 && hops < 32; hops++) {
+      const callerInfo = this.#async.task(thread, caller);
+      const name = callerInfo ? this.#source.site(callerInfo.site)?.functionName : undefined;
+      if (name) return `an async callback of task '${name}'`;
+      caller = callerInfo?.parent ?? 0;
+    }
+    return 'an anonymous async task';
+  }
+
+  /** The other task's name; "another 'deposit' task" when both run the same function. */
+  #otherTaskName(thread: number, task: number, first: number): string {
+    const name = this.#taskName(thread, task);
+    if (task === first || name !== this.#taskName(thread, first)) return name;
+    if (name.startsWith("task '")) return `another ${name.slice(5)} task`;
+    return name.startsWith('an async callback of') ? `another async callback of${name.slice('an async callback of'.length)}` : name;
   }
 
   #stateName(race: AsyncRace): string {
@@ -478,14 +494,14 @@ class Analysis {
     const otherLocation = this.#location(other.site);
     const thread = this.#threadRef(threadId);
     const writer = this.#taskName(threadId, write.task);
-    const rival = this.#taskName(threadId, other.task);
+    const rival = this.#otherTaskName(threadId, other.task, write.task);
     const state = this.#stateName(race);
     const related: Finding['related'] = [
       { message: `${writer} read ${state} here`, location: this.#location(write.stale!.readSite), thread },
       { message: `then awaited here: other tasks may run before it resumes`, location: this.#location(write.stale!.awaitSite), thread },
       { message: `${rival} writes ${state} here, not ordered with the write-back`, location: otherLocation, thread },
     ];
-    if (other.stale) related.push({ message: `(${rival} wrote back a value read here before an await)`, location: this.#location(other.stale.readSite), thread });
+    if (other.stale && other.stale.readSite !== write.stale!.readSite) related.push({ message: `${rival} wrote back a value it read here, before an await`, location: this.#location(other.stale.readSite), thread });
     if (this.#source.site(race.key)?.file) related.push({ message: `${state} is declared here`, location: this.#location(race.key), thread });
     return {
       ruleId: 'async-race',
@@ -537,17 +553,17 @@ class Analysis {
     const lock = this.#lockName(first!.lock);
     let message: string;
     if (deadlock.kind === 'self') {
-      message = `Deadlock: ${waiter} waits for ${lock}, which ${first!.holder!.task === first!.task ? 'it already holds' : `${this.#taskName(deadlock.thread, first!.holder!.task)} holds while waiting for it`}; async mutexes are not reentrant, so it waits forever`;
+      message = `Deadlock: ${waiter} waits for ${lock}, which ${first!.holder!.task === first!.task ? 'it already holds' : `${this.#otherTaskName(deadlock.thread, first!.holder!.task, first!.task)} holds while waiting for it`}; async mutexes are not reentrant, so it waits forever`;
     } else if (deadlock.kind === 'cycle') {
-      message = `Deadlock between async tasks: ${deadlock.waits.map((wait) => `${this.#taskName(deadlock.thread, wait.task)} waits for ${this.#lockName(wait.lock)}`).join(', ')}; each is held by the next`;
+      message = `Deadlock between async tasks: ${deadlock.waits.map((wait, i) => `${i === 0 ? waiter : this.#otherTaskName(deadlock.thread, wait.task, first!.task)} waits for ${this.#lockName(wait.lock)}`).join(', ')}; each lock is held by the next task, so none can go on`;
     } else {
       message = first!.holder
-        ? `Deadlock: ${waiter} waits for ${lock}, which ${this.#taskName(deadlock.thread, first!.holder.task)} took and never released; the event loop ran out of work with the task still waiting`
+        ? `Deadlock: ${waiter} waits for ${lock}, which ${this.#otherTaskName(deadlock.thread, first!.holder.task, first!.task)} took and never released; the event loop ran out of work with the task still waiting`
         : `Deadlock: ${waiter} waits for ${lock}, which has no permit left and nothing releases; the event loop ran out of work with the task still waiting`;
     }
     const related: Finding['related'] = deadlock.waits.flatMap((wait, i) => [
-      ...(i > 0 ? [{ message: `${this.#taskName(deadlock.thread, wait.task)} waits for ${this.#lockName(wait.lock)} here`, location: this.#location(wait.site), thread }] : []),
-      ...(wait.holder ? [{ message: `${this.#taskName(deadlock.thread, wait.holder.task)} acquired ${this.#lockName(wait.lock)} here`, location: this.#location(wait.holder.site), thread, locksHeld: [this.#lockRef(wait.lock)] }] : []),
+      ...(i > 0 ? [{ message: `${this.#otherTaskName(deadlock.thread, wait.task, first!.task)} waits for ${this.#lockName(wait.lock)} here`, location: this.#location(wait.site), thread }] : []),
+      ...(wait.holder ? [{ message: `${wait.holder.task === first!.task ? waiter : this.#otherTaskName(deadlock.thread, wait.holder.task, first!.task)} acquired ${this.#lockName(wait.lock)} here`, location: this.#location(wait.holder.site), thread, locksHeld: [this.#lockRef(wait.lock)] }] : []),
     ]);
     return {
       ruleId: 'deadlock',
