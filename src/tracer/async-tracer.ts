@@ -140,7 +140,13 @@ function init(asyncId: number, type: string, triggerAsyncId: number, resource: o
     // A reaction (`then`) runs for the task that registered it; other promises never run callbacks.
     if (triggerAsyncId !== executionAsyncId()) target[TASK] = current;
   } else {
-    target[CREATOR] = current;
+    // Node's own resource objects; one that is not extensible keeps no creator (its callbacks then count
+    // as a task of the thread's own code), rather than an error thrown inside a hook, which ends the process.
+    try {
+      target[CREATOR] = current;
+    } catch {
+      // not extensible
+    }
   }
   if (tracing && !quiet) emitAt(EventKind.AsyncInit, 0, asyncId, triggerAsyncId, promise ? 1 : 0, 0, 0);
 }
