@@ -31,7 +31,7 @@ const TASK = Symbol('racecheck.task');
 /** On a resource whose callbacks start tasks of their own (timers, I/O): the task that created it. */
 const CREATOR = Symbol('racecheck.creator');
 
-/** Marks an await's own promise (its AsyncInit is folded into its AsyncBefore). */
+/** On an await's own promise: the await's site until it resumes, then 0 (its AsyncInit is folded into its AsyncBefore). */
 const AWAIT = Symbol('racecheck.await');
 /**
  * Node keeps each promise's asyncId and trigger on the promise itself while hooks are enabled, under
@@ -40,7 +40,7 @@ const AWAIT = Symbol('racecheck.await');
 let asyncIdSymbol: symbol | undefined;
 let triggerIdSymbol: symbol | undefined;
 
-type Resource = { [TASK]?: number; [CREATOR]?: number; [AWAIT]?: true; [key: symbol]: unknown };
+type Resource = { [TASK]?: number; [CREATOR]?: number; [AWAIT]?: number; [key: symbol]: unknown };
 
 /** The asyncId of a promise created while the tracer ran, or undefined. */
 export function promiseId(value: unknown): number | undefined {
@@ -65,8 +65,13 @@ const callers: number[] = [];
 /** Set by `suspendTask` for the promise the await creates next (V8 creates exactly one). */
 let awaitingTask = 0;
 let awaitingSite = 0;
-/** Awaits whose continuation has not run: promise asyncId → [task, site]. */
-const waiting = new Map<number, [task: number, site: number]>();
+/**
+ * Awaits' own promises, in the order made, for the ones whose continuation never ran: each is marked
+ * (AWAIT set to 0) when it resumes, and the list is compacted now and then, which costs less than removing
+ * each entry as it resumes.
+ */
+let awaits: Resource[] = [];
+let compactAt = 4096;
 
 export function currentTask(): number {
   return current;
@@ -116,8 +121,16 @@ export function suspendTask(value: unknown, task: number, site: number): Promise
 }
 
 /** Awaits still waiting, for the report when the event loop runs dry. */
-export function pendingAwaits(): Iterable<[task: number, site: number]> {
-  return waiting.values();
+export function pendingAwaits(): [task: number, site: number][] {
+  return awaits.filter((resource) => resource[AWAIT] !== 0).map((resource) => [resource[TASK] ?? 0, resource[AWAIT] ?? 0]);
+}
+
+function rememberAwait(resource: Resource): void {
+  if (awaits.length >= compactAt) {
+    awaits = awaits.filter((entry) => entry[AWAIT] !== 0);
+    compactAt = Math.max(4096, 2 * awaits.length);
+  }
+  awaits.push(resource);
 }
 
 let hook: AsyncHook | undefined;
@@ -132,8 +145,8 @@ function init(asyncId: number, type: string, triggerAsyncId: number, resource: o
       // An await's promise: made where its task runs now, and run (if ever) as that task's continuation,
       // which AsyncBefore describes in full.
       target[TASK] = awaitingTask;
-      target[AWAIT] = true;
-      waiting.set(asyncId, [awaitingTask, awaitingSite]);
+      target[AWAIT] = awaitingSite;
+      rememberAwait(target);
       awaitingTask = 0;
       return;
     }
@@ -154,16 +167,17 @@ function init(asyncId: number, type: string, triggerAsyncId: number, resource: o
 function before(asyncId: number): void {
   resumed.push(current);
   const resource = executionAsyncResource() as Resource;
+  const awaitSite = resource[AWAIT];
+  if (awaitSite !== undefined) resource[AWAIT] = 0;
   let task = resource[TASK];
   if (task === undefined) {
     task = nextTask++;
     if (tracing) emitAt(EventKind.AsyncTaskEnter, 0, task, resource[CREATOR] ?? 0, 0, 0, 0);
   }
   current = task;
-  waiting.delete(asyncId);
   asyncSegment[0]!++;
   if (tracing) {
-    const awaited = resource[AWAIT] === true && triggerIdSymbol ? (resource[triggerIdSymbol] as number) : undefined;
+    const awaited = awaitSite !== undefined && triggerIdSymbol ? (resource[triggerIdSymbol] as number) : undefined;
     emitAt(EventKind.AsyncBefore, awaited ?? 0, asyncId, task, awaited === undefined ? 0 : 1, 0, 0);
   }
 }
