@@ -524,7 +524,7 @@ class Analysis {
     const location = this.#location(last.label.acquiredSite);
     const thread = this.#threadRef(threadId);
     const related = edges.flatMap((edge) => {
-      const task = this.#taskName(threadId, edge.label.thread);
+      const task = this.#otherTaskName(threadId, edge.label.thread, edges[0]!.label.thread);
       return [
         { message: `${task} acquires ${this.#lockName(edge.to)} here while holding ${this.#lockName(edge.from)}`, location: this.#location(edge.label.acquiredSite), thread, locksHeld: [this.#lockRef(edge.from)] },
         { message: `${task} acquired ${this.#lockName(edge.from)} here`, location: this.#location(edge.label.heldSite), thread },

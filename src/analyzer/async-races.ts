@@ -23,7 +23,7 @@
  * Async locks: a task holds what it was granted until it releases it; an async function's callers hold
  * their locks for it (they wait for it), so its acquisitions are ordered after theirs in the lock graph.
  */
-import { EventKind, joinObjectId, ObjectType, type TraceEvent } from '../tracer/schema.js';
+import { AcquireMode, EventKind, joinObjectId, ObjectType, type TraceEvent } from '../tracer/schema.js';
 import { LockGraph, type HeldLock, type LockCycle } from './lock-graph.js';
 
 export interface AsyncWrite {
@@ -161,6 +161,10 @@ class ThreadLoop {
   // Async locks.
   readonly graph = new LockGraph();
   readonly holders = new Map<number, { task: number; site: number }>();
+  /** Async (and racecheck) locks each task holds, with the segment each was taken in. */
+  readonly held = new Map<number, (HeldLock & { segment: number })[]>();
+  /** The task the running segment runs for (0: the thread's own code). */
+  currentTask = 0;
   readonly requests = new Map<string, LockWait>();
   drained = false;
   stuckAwaits: { task: number; site: number }[] = [];
@@ -188,14 +192,31 @@ class ThreadLoop {
     }
   }
 
-  inherited(task: number): HeldLock[] {
+  /**
+   * Locks held when `task` acquires one now: its own and its callers', leaving out those taken in the
+   * running segment — with no await between the two acquisitions, no other task of this thread can come
+   * between them, so their order cannot deadlock it (other threads are the thread-level graph's concern).
+   */
+  heldAcross(task: number): HeldLock[] {
     const locks: HeldLock[] = [];
-    let first = true;
-    for (const ancestor of this.lineage(task)) {
-      if (!first) locks.push(...this.graph.held(ancestor));
-      first = false;
-    }
+    for (const holder of this.lineage(task)) for (const held of this.held.get(holder) ?? []) if (held.segment !== this.current) locks.push(held);
     return locks;
+  }
+
+  take(task: number, lock: number, site: number): void {
+    this.graph.acquiredWhileHolding(task, lock, site, this.heldAcross(task));
+    const held = this.held.get(task) ?? [];
+    held.push({ lock, site, segment: this.current });
+    this.held.set(task, held);
+    this.holders.set(lock, { task, site });
+  }
+
+  drop(lock: number, fallbackTask: number): void {
+    const task = this.holders.get(lock)?.task ?? fallbackTask;
+    this.holders.delete(lock);
+    const held = this.held.get(task);
+    const at = held?.findIndex((entry) => entry.lock === lock) ?? -1;
+    if (held && at >= 0) held.splice(at, 1);
   }
 
   /** Could tasks a and b be in progress at once? Not when all of one happens before all of the other. */
@@ -242,6 +263,7 @@ export class AsyncAnalyzer {
         loop.lastRun.set(id, segment);
         // The segment runs until the next one starts (the tracer records no ends).
         loop.stack[loop.stack.length - 1] = segment;
+        loop.currentTask = event.arg;
         loop.touch(event.arg);
         break;
       }
@@ -282,17 +304,24 @@ export class AsyncAnalyzer {
         break;
       case EventKind.LockRelease: {
         const loop = this.#threads.get(event.thread);
-        loop?.releasedIn.set(joinObjectId(event.objectHi, event.objectLo), loop.current);
+        if (!loop) break;
+        const lock = joinObjectId(event.objectHi, event.objectLo);
+        loop.releasedIn.set(lock, loop.current);
+        if (loop.holders.has(lock)) loop.drop(lock, loop.currentTask);
         break;
       }
       case EventKind.LockAcquired: {
-        // racecheck's own lock taken by an async task: the releasing segment happens before the rest.
+        // racecheck's own lock taken by an async task: the releasing segment happens before the rest, and
+        // the task holds it (its order with the task's other locks matters when an await comes between).
         const loop = this.#threads.get(event.thread);
-        const released = loop?.releasedIn.get(joinObjectId(event.objectHi, event.objectLo));
-        if (loop && released !== undefined && released !== loop.current) {
+        if (!loop) break;
+        const lock = joinObjectId(event.objectHi, event.objectLo);
+        const released = loop.releasedIn.get(lock);
+        if (released !== undefined && released !== loop.current) {
           const segment = loop.segments.add(loop.current, released, -1);
           loop.stack[loop.stack.length - 1] = segment;
         }
+        if (loop.currentTask !== 0 && event.arg === AcquireMode.Blocking) loop.take(loop.currentTask, lock, event.site);
         break;
       }
       case EventKind.AsyncLockRequest:
@@ -362,15 +391,11 @@ export class AsyncAnalyzer {
     loop.requests.delete(`${lock}:${task}`);
     if (event.width === 1) return; // withdrawn (cancelled)
     loop.touch(task);
-    loop.holders.set(lock, { task, site: event.site });
-    loop.graph.afterLock(task, lock, event.site, true, loop.inherited(task));
+    loop.take(task, lock, event.site);
   }
 
   #onLockRelease(loop: ThreadLoop, event: TraceEvent): void {
-    const lock = joinObjectId(event.objectHi, event.objectLo);
-    const holder = loop.holders.get(lock);
-    loop.holders.delete(lock);
-    loop.graph.beforeUnlock(holder?.task ?? event.arg, lock);
+    loop.drop(joinObjectId(event.objectHi, event.objectLo), event.arg);
   }
 
   races(): AsyncRace[] {

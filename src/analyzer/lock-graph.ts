@@ -70,26 +70,23 @@ export class LockGraph {
     return held;
   }
 
-  /**
-   * `thread` now holds `lock`, acquired at `site`; `blocking` acquisitions add edges from every lock held,
-   * and from `inherited` locks (held for it by others: an async task's callers, which wait for it).
-   */
-  afterLock(thread: number, lock: number, site: number, blocking: boolean, inherited: readonly HeldLock[] = NO_HELD): void {
+  /** `thread` now holds `lock`, acquired at `site`; `blocking` acquisitions add edges from every lock held. */
+  afterLock(thread: number, lock: number, site: number, blocking: boolean): void {
     const held = this.#heldBy(thread);
-    if (blocking) {
-      const all = inherited.length === 0 ? held : [...inherited, ...held];
-      for (const h of all) {
-        if (h.lock === lock) continue;
-        const gates = all.length === 1 ? NO_GATES : all.filter((g) => g !== h).map((g) => g.lock);
-        this.#addEdge(h.lock, lock, thread, h.site, site, gates);
-      }
-    }
+    if (blocking) this.acquiredWhileHolding(thread, lock, site, held);
     held.push({ lock, site });
   }
 
-  /** The locks `thread` holds, oldest first. */
-  held(thread: number): readonly HeldLock[] {
-    return this.#held.get(thread) ?? NO_HELD;
+  /**
+   * Edges into `lock`, acquired at `site` by `thread`, from locks the caller says are held (for holders the
+   * graph does not follow itself: async tasks, whose locks their callers also hold).
+   */
+  acquiredWhileHolding(thread: number, lock: number, site: number, held: readonly HeldLock[]): void {
+    for (const h of held) {
+      if (h.lock === lock) continue;
+      const gates = held.length === 1 ? NO_GATES : held.filter((g) => g !== h).map((g) => g.lock);
+      this.#addEdge(h.lock, lock, thread, h.site, site, gates);
+    }
   }
 
   beforeUnlock(thread: number, lock: number): void {
@@ -298,7 +295,6 @@ export class LockGraph {
 }
 
 const NO_GATES: readonly number[] = [];
-const NO_HELD: readonly HeldLock[] = [];
 
 /**
  * Tarjan's strongly connected components with an explicit stack (a recursive one overflows Node's stack on a

@@ -174,22 +174,39 @@ describe('async lock deadlocks', () => {
   });
 
   it('finds opposite lock orders of tasks that could run at once, and not of tasks one after the other', () => {
-    // Two timer callbacks made by the thread's own code (unordered), or the second made by the first.
+    // Two timer callbacks made by the thread's own code (unordered), or the second made by the first; each
+    // takes its second lock after an await.
     const inverted = (ordered: boolean): TraceEvent[] => [
       event(EventKind.AsyncInit, { objectLo: 30 }),
       ...(ordered ? [] : [event(EventKind.AsyncInit, { objectLo: 31 })]),
       on.run(30, 1),
       on.granted(MUTEX, 1, 10),
+      on.resume(32, 1, 0),
       on.granted(OTHER, 1, 11),
       on.release(OTHER, 1),
       on.release(MUTEX, 1),
       ...(ordered ? [event(EventKind.AsyncInit, { objectLo: 31 })] : []),
       on.run(31, 2),
       on.granted(OTHER, 2, 20),
+      on.resume(33, 2, 0),
       on.granted(MUTEX, 2, 21),
     ];
     const shape = (): string => 'shape';
     expect(analyze(inverted(false)).lockCycles(shape)).toHaveLength(1);
     expect(analyze(inverted(true)).lockCycles(shape)).toEqual([]);
+  });
+
+  it('does not order two locks a task takes with no await between them', () => {
+    const events = [
+      event(EventKind.AsyncInit, { objectLo: 30 }),
+      event(EventKind.AsyncInit, { objectLo: 31 }),
+      on.run(30, 1),
+      on.granted(MUTEX, 1, 10),
+      on.granted(OTHER, 1, 11),
+      on.run(31, 2),
+      on.granted(OTHER, 2, 20),
+      on.granted(MUTEX, 2, 21),
+    ];
+    expect(analyze(events).lockCycles(() => 'shape')).toEqual([]);
   });
 });

@@ -50,6 +50,8 @@ const cases: Case[] = [
   { program: 'mutex-order-deadlock.mjs', findings: ['deadlock:11'] },
   { program: 'mutex-order-latent.mjs', findings: ['lock-order-inversion:12'], sameOutput: true },
   { program: 'mutex-same-order-clean.mjs', findings: [], sameOutput: true },
+  { program: 'racecheck-lock-order-latent.mjs', findings: ['lock-order-inversion:12'], sameOutput: true },
+  { program: 'racecheck-lock-sync-order-clean.mjs', findings: [], sameOutput: true },
   { program: 'mutex-reentry-deadlock.mjs', findings: ['deadlock:8'] },
   { program: 'mutex-never-released.mjs', findings: ['deadlock:8'] },
   { program: 'never-settled-await.mjs', findings: ['deadlock:10'], sameOutput: true },
