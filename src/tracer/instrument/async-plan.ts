@@ -16,7 +16,12 @@
  * are not captured (even when reassigned), objects the function made itself, and reads made after the
  * await.
  */
-import { analyze, type Reference, type Scope, type ScopeManager, type Variable } from 'eslint-scope';
+import { createRequire } from 'node:module';
+import type { Reference, Scope, ScopeManager, Variable } from 'eslint-scope';
+
+// Loaded on first use, as CommonJS (a quarter of the ES build's load time): every loader thread pays it.
+const require = createRequire(import.meta.url);
+let eslintScope: typeof import('eslint-scope') | undefined;
 
 export interface Node {
   type: string;
@@ -95,11 +100,24 @@ function walkSameFunction(node: Node, visit: (node: Node, parent: Node | undefin
   }
 }
 
+/** Is there any async function at all? (Most modules have none: no scope analysis for them.) */
+function hasAsyncFunction(program: Node): boolean {
+  const stack: Node[] = [program];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (FUNCTION_TYPES.has(node.type) && node.async === true && node.generator !== true) return true;
+    for (const child of children(node)) stack.push(child);
+  }
+  return false;
+}
+
 export function planAsync(program: Node, sourceType: 'module' | 'script'): AsyncPlan {
   const plan: AsyncPlan = { functions: new Map(), awaits: new Set(), reads: new Map(), writes: new Map() };
+  if (!hasAsyncFunction(program)) return plan;
   let manager: ScopeManager;
   try {
-    manager = analyze(program as never, { ecmaVersion: 2022, sourceType, nodejsScope: sourceType === 'script' } as never);
+    eslintScope ??= require('eslint-scope') as typeof import('eslint-scope');
+    manager = eslintScope.analyze(program as never, { ecmaVersion: 2022, sourceType, nodejsScope: sourceType === 'script' } as never);
   } catch {
     return plan;
   }

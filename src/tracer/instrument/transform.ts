@@ -25,13 +25,19 @@
  * composition of ours with the incoming one.
  */
 import { fileURLToPath } from 'node:url';
-import remapping from '@jridgewell/remapping';
+import { createRequire } from 'node:module';
+import type Remapping from '@jridgewell/remapping';
 import { originalPositionFor, TraceMap, type SourceMapInput } from '@jridgewell/trace-mapping';
 import { parse, type Comment } from 'acorn';
 import MagicString from 'magic-string';
 import { encodeSite } from '../schema.js';
 import { planAsync, type AsyncPlan, type WritePlan } from './async-plan.js';
 import { RUNTIME_KEY } from './scope.js';
+
+// Source-map composition is needed only for code that arrives with a map (TypeScript through tsx): loaded
+// then, as CommonJS, which loads faster in each of the loader threads.
+const require = createRequire(import.meta.url);
+let remapping: typeof Remapping | undefined;
 
 /** Starts the prologue of every instrumented module: a module is never instrumented twice. */
 export const INSTRUMENTED_MARK = '/*racecheck:instrumented*/';
@@ -599,7 +605,8 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
   // Before anything the rewrites put at the same position.
   s.prependRight(prologueAt(program, code), prologue);
   const ours = s.generateMap({ hires: 'boundary', source: file, file, includeContent: false });
-  const map = inputMap ? remapping([ours as unknown as SourceMapInput, inputMap], () => null) : ours;
+  if (inputMap) remapping ??= require('@jridgewell/remapping') as typeof Remapping;
+  const map = inputMap && remapping ? remapping([ours as unknown as SourceMapInput, inputMap], () => null) : ours;
   const encoded = Buffer.from(JSON.stringify(map)).toString('base64');
   return { code: `${s.toString()}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${encoded}\n`, sites: sites.length };
 }
