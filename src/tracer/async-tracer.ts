@@ -26,7 +26,7 @@ import { EventKind } from './schema.js';
  */
 export const asyncSegment = new Int32Array(1);
 
-/** Stored on each async resource: the task its callbacks run for (the symbol Node's own context uses too). */
+/** On a promise whose callback runs for a task (a reaction, an await's promise): that task. */
 const TASK = Symbol('racecheck.task');
 /** On a resource whose callbacks start tasks of their own (timers, I/O): the task that created it. */
 const CREATOR = Symbol('racecheck.creator');

@@ -64,7 +64,10 @@ export const EventKind = {
   /** Names the lane's current thread: `arg` is the UTF-8 byte length of the name in the next slots. */
   ThreadName: 103,
 
-  /** An async resource was created: `objectLo` its id, `arg` the id of the resource that caused it. */
+  /**
+   * An async resource was created in the running segment: `objectLo` its asyncId, `arg` its trigger (for a
+   * promise reaction, the promise it waits on); width 1 for a promise.
+   */
   AsyncInit: 110,
   /**
    * A callback of resource `objectLo` starts running for task `arg`. Width 1: the continuation of an await,
