@@ -119,6 +119,8 @@ export function planAsync(program: Node, sourceType: 'module' | 'script'): Async
     eslintScope ??= require('eslint-scope') as typeof import('eslint-scope');
     manager = eslintScope.analyze(program as never, { ecmaVersion: 2022, sourceType, nodejsScope: sourceType === 'script' } as never);
   } catch {
+    // Syntax the scope analysis does not know yet: this module's tasks and state are not followed (its
+    // races can be missed, never invented); its element accesses and Atomics are still instrumented.
     return plan;
   }
   const references = new Map<Node, Reference>();

@@ -316,7 +316,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
 
   const declarationSites = new Map<Node, string>();
   const bindings = new Map<Node, string>();
-  const stateArguments = (write: WritePlan, functionName: string): string => {
+  const stateArguments = (write: WritePlan): string => {
     if (write.key.kind === 'variable') {
       const declaration = write.key.declaration as unknown as Node;
       let site = declarationSites.get(declaration);
@@ -338,7 +338,6 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     let index = propertyNames.indexOf(write.key.name);
     if (index < 0) index = propertyNames.push(write.key.name) - 1;
     const object = write.object as unknown as Node;
-    void functionName;
     return `${code.slice(object.start, object.end)}, ${NAMES}[${index}]`;
   };
 
@@ -366,7 +365,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
   /** A planned write of shared state: recorded just before the store, its value passed through. */
   const rewriteStateWrite = (node: Node, write: WritePlan, functionName: string): void => {
     const target = (node.type === 'UpdateExpression' ? node.argument : node.left) as Node;
-    let args = `${stateArguments(write, functionName)}, ${siteOf(target, functionName)}`;
+    let args = `${stateArguments(write)}, ${siteOf(target, functionName)}`;
     if (write.stale) args += `, ${SLOT}${write.stale.slot}, ${siteOf(write.stale.read, functionName)}, ${siteOf(write.stale.await as unknown as Node, functionName)}`;
     asyncRewrites++;
     if (node.type === 'UpdateExpression') {
