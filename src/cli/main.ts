@@ -240,5 +240,10 @@ export async function main(rawArgv: string[]): Promise<number> {
 
 function oneLine(error: unknown): string {
   const message = error instanceof RacecheckError || error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!;
+  // yargs puts the details of a bad choice on the lines after "Invalid values:": keep them, on one line.
+  return message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ');
 }
