@@ -468,7 +468,7 @@ class Analysis {
       if (name) return `an async callback of task '${name}'`;
       caller = callerInfo?.parent ?? 0;
     }
-    return 'an anonymous async task';
+    return `the task of the async function at ${formatLocation(this.#location(info!.site), this.#options.cwd)}`;
   }
 
   /** The other task's name; "another 'deposit' task" when both run the same function. */
@@ -476,7 +476,8 @@ class Analysis {
     const name = this.#taskName(thread, task);
     if (task === first || name !== this.#taskName(thread, first)) return name;
     if (name.startsWith("task '")) return `another ${name.slice(5)} task`;
-    return name.startsWith('an async callback of') ? `another async callback of${name.slice('an async callback of'.length)}` : name;
+    if (name.startsWith('an async callback of')) return `another async callback of${name.slice('an async callback of'.length)}`;
+    return name.startsWith('the task of') ? 'another task of the same function' : name;
   }
 
   #stateName(race: AsyncRace): string {

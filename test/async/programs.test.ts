@@ -25,6 +25,8 @@ const cases: Case[] = [
   { program: 'timer-lost-update.mjs', findings: ['async-race:8'] },
   { program: 'timers-latent.mjs', findings: ['async-race:9'] },
   { program: 'event-handler-lost-update.mjs', findings: ['async-race:11'] },
+  { program: 'http-handler-lost-update.mjs', findings: ['async-race:10'] },
+  { program: 'http-handler-clean.mjs', findings: [], sameOutput: true },
   { program: 'stream-iteration-lost-update.mjs', findings: ['async-race:11'] },
   { program: 'compound-await.mjs', findings: ['async-race:6'] },
   { program: 'property-lost-update.mjs', findings: ['async-race:8'] },
