@@ -607,7 +607,9 @@ function patchWorker(options: RuntimeOptions): void {
       const [hi, lo] = newIdentity();
       const token = hi * 2 ** 32 + lo;
       const settings: WorkerOptions = { ...workerOptions };
-      settings.execArgv = withImports(workerOptions.execArgv ?? process.execArgv, options.imports);
+      // A worker inherits this thread's options (racecheck's --imports among them) unless given its own;
+      // passing process.execArgv explicitly would make Node reject the V8 flags in it.
+      if (workerOptions.execArgv) settings.execArgv = withImports(workerOptions.execArgv, options.imports);
       const path = typeof filename === 'string' ? filename : filename.href;
       const typescript = !workerOptions.eval && TS_EXTENSION.test(path.split('?')[0]!);
       // Code given as a string runs without racecheck's preload (Node does not apply --import to it):
