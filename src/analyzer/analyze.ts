@@ -456,28 +456,25 @@ class Analysis {
   }
 
   /** `task 'deposit'` (named after its async function), or what else it is. */
-  #taskName(thread: number, task: number): string {
+  /**
+   * A task, named after its async function: `task 'deposit'`, an anonymous one after the task that called it
+   * or after where it is. Given the task a report is about (`first`), another task running the same function
+   * is "another …".
+   */
+  #taskName(thread: number, task: number, first?: number): string {
     const info = this.#async.task(thread, task);
     const site = info ? this.#source.site(info.site) : undefined;
     if (!site) return task === 0 ? `the thread's own code` : `a callback task`;
-    if (site.functionName) return `task '${site.functionName}'`;
+    const again = first !== undefined && first !== task && this.#async.task(thread, first)?.site === info!.site;
+    if (site.functionName) return again ? `another '${site.functionName}' task` : `task '${site.functionName}'`;
     // An anonymous async function (a runExclusive callback, say) is named after the task that called it.
     for (let caller = info!.parent, hops = 0; caller !== 0 && hops < 32; hops++) {
       const callerInfo = this.#async.task(thread, caller);
       const name = callerInfo ? this.#source.site(callerInfo.site)?.functionName : undefined;
-      if (name) return `an async callback of task '${name}'`;
+      if (name) return `${again ? 'another' : 'an'} async callback of task '${name}'`;
       caller = callerInfo?.parent ?? 0;
     }
-    return `the task of the async function at ${formatLocation(this.#location(info!.site), this.#options.cwd)}`;
-  }
-
-  /** The other task's name; "another 'deposit' task" when both run the same function. */
-  #otherTaskName(thread: number, task: number, first: number): string {
-    const name = this.#taskName(thread, task);
-    if (task === first || name !== this.#taskName(thread, first)) return name;
-    if (name.startsWith("task '")) return `another ${name.slice(5)} task`;
-    if (name.startsWith('an async callback of')) return `another async callback of${name.slice('an async callback of'.length)}`;
-    return name.startsWith('the task of') ? 'another task of the same function' : name;
+    return again ? 'another task of the same function' : `the task of the async function at ${formatLocation(this.#location(info!.site), this.#options.cwd)}`;
   }
 
   #stateName(race: AsyncRace): string {
@@ -495,7 +492,7 @@ class Analysis {
     const otherLocation = this.#location(other.site);
     const thread = this.#threadRef(threadId);
     const writer = this.#taskName(threadId, write.task);
-    const rival = this.#otherTaskName(threadId, other.task, write.task);
+    const rival = this.#taskName(threadId, other.task, write.task);
     const state = this.#stateName(race);
     const related: Finding['related'] = [
       { message: `${writer} read ${state} here`, location: this.#location(write.stale!.readSite), thread },
@@ -525,7 +522,7 @@ class Analysis {
     const location = this.#location(last.label.acquiredSite);
     const thread = this.#threadRef(threadId);
     const related = edges.flatMap((edge) => {
-      const task = this.#otherTaskName(threadId, edge.label.thread, edges[0]!.label.thread);
+      const task = this.#taskName(threadId, edge.label.thread, edges[0]!.label.thread);
       return [
         { message: `${task} acquires ${this.#lockName(edge.to)} here while holding ${this.#lockName(edge.from)}`, location: this.#location(edge.label.acquiredSite), thread, locksHeld: [this.#lockRef(edge.from)] },
         { message: `${task} acquired ${this.#lockName(edge.from)} here`, location: this.#location(edge.label.heldSite), thread },
@@ -554,17 +551,17 @@ class Analysis {
     const lock = this.#lockName(first!.lock);
     let message: string;
     if (deadlock.kind === 'self') {
-      message = `Deadlock: ${waiter} waits for ${lock}, which ${first!.holder!.task === first!.task ? 'it already holds' : `${this.#otherTaskName(deadlock.thread, first!.holder!.task, first!.task)} holds while waiting for it`}; async mutexes are not reentrant, so it waits forever`;
+      message = `Deadlock: ${waiter} waits for ${lock}, which ${first!.holder!.task === first!.task ? 'it already holds' : `${this.#taskName(deadlock.thread, first!.holder!.task, first!.task)} holds while waiting for it`}; async mutexes are not reentrant, so it waits forever`;
     } else if (deadlock.kind === 'cycle') {
-      message = `Deadlock between async tasks: ${deadlock.waits.map((wait, i) => `${i === 0 ? waiter : this.#otherTaskName(deadlock.thread, wait.task, first!.task)} waits for ${this.#lockName(wait.lock)}`).join(', ')}; each lock is held by the next task, so none can go on`;
+      message = `Deadlock between async tasks: ${deadlock.waits.map((wait) => `${this.#taskName(deadlock.thread, wait.task, first!.task)} waits for ${this.#lockName(wait.lock)}`).join(', ')}; each lock is held by the next task, so none can go on`;
     } else {
       message = first!.holder
-        ? `Deadlock: ${waiter} waits for ${lock}, which ${this.#otherTaskName(deadlock.thread, first!.holder.task, first!.task)} took and never released; the event loop ran out of work with the task still waiting`
+        ? `Deadlock: ${waiter} waits for ${lock}, which ${this.#taskName(deadlock.thread, first!.holder.task, first!.task)} took and never released; the event loop ran out of work with the task still waiting`
         : `Deadlock: ${waiter} waits for ${lock}, which has no permit left and nothing releases; the event loop ran out of work with the task still waiting`;
     }
     const related: Finding['related'] = deadlock.waits.flatMap((wait, i) => [
-      ...(i > 0 ? [{ message: `${this.#otherTaskName(deadlock.thread, wait.task, first!.task)} waits for ${this.#lockName(wait.lock)} here`, location: this.#location(wait.site), thread }] : []),
-      ...(wait.holder ? [{ message: `${wait.holder.task === first!.task ? waiter : this.#otherTaskName(deadlock.thread, wait.holder.task, first!.task)} acquired ${this.#lockName(wait.lock)} here`, location: this.#location(wait.holder.site), thread, locksHeld: [this.#lockRef(wait.lock)] }] : []),
+      ...(i > 0 ? [{ message: `${this.#taskName(deadlock.thread, wait.task, first!.task)} waits for ${this.#lockName(wait.lock)} here`, location: this.#location(wait.site), thread }] : []),
+      ...(wait.holder ? [{ message: `${this.#taskName(deadlock.thread, wait.holder.task, first!.task)} acquired ${this.#lockName(wait.lock)} here`, location: this.#location(wait.holder.site), thread, locksHeld: [this.#lockRef(wait.lock)] }] : []),
     ]);
     return {
       ruleId: 'deadlock',

@@ -121,8 +121,8 @@ class SegmentGraph {
   }
 }
 
-/** Numbers by async resource id (Node hands them out densely from 1 in each thread): −1 when unset. */
-class ByAsyncId {
+/** Numbers by id, for ids handed out densely from 1 in each thread (async resources, tasks): −1 when unset. */
+class IdTable {
   #values = new Int32Array(4096).fill(-1);
 
   get(id: number): number {
@@ -143,16 +143,17 @@ class ByAsyncId {
 
 class ThreadLoop {
   readonly segments = new SegmentGraph();
-  readonly stack: number[] = [0];
-  readonly createdIn = new ByAsyncId();
-  readonly triggers = new ByAsyncId();
-  readonly settledIn = new ByAsyncId();
-  readonly lastRun = new ByAsyncId();
+  /** The running segment: it runs until the next starts (the tracer records no ends); 0 is the thread's start. */
+  current = 0;
+  readonly createdIn = new IdTable();
+  readonly triggers = new IdTable();
+  readonly settledIn = new IdTable();
+  readonly lastRun = new IdTable();
   /** Per task (ids are dense from 1 in each thread): the task that called it, its function's site, the first and last segments it ran in. */
-  readonly taskParent = new ByAsyncId();
-  readonly taskSite = new ByAsyncId();
-  readonly taskFirst = new ByAsyncId();
-  readonly taskLast = new ByAsyncId();
+  readonly taskParent = new IdTable();
+  readonly taskSite = new IdTable();
+  readonly taskFirst = new IdTable();
+  readonly taskLast = new IdTable();
   readonly writes = new Map<number, AsyncWrite[]>();
   readonly races = new Map<string, AsyncRace>();
   readonly releasedIn = new Map<number, number>();
@@ -170,10 +171,6 @@ class ThreadLoop {
   stuckAwaits: { task: number; site: number }[] = [];
 
   constructor(readonly thread: number) {}
-
-  get current(): number {
-    return this.stack[this.stack.length - 1]!;
-  }
 
   touch(task: number): void {
     if (this.taskFirst.get(task) < 0) this.taskFirst.set(task, this.current);
@@ -261,8 +258,7 @@ export class AsyncAnalyzer {
         const previous = loop.lastRun.get(id);
         const segment = loop.segments.add(created, settled, previous);
         loop.lastRun.set(id, segment);
-        // The segment runs until the next one starts (the tracer records no ends).
-        loop.stack[loop.stack.length - 1] = segment;
+        loop.current = segment;
         loop.currentTask = event.arg;
         loop.touch(event.arg);
         break;
@@ -319,7 +315,7 @@ export class AsyncAnalyzer {
         const released = loop.releasedIn.get(lock);
         if (released !== undefined && released !== loop.current) {
           const segment = loop.segments.add(loop.current, released, -1);
-          loop.stack[loop.stack.length - 1] = segment;
+          loop.current = segment;
         }
         if (loop.currentTask !== 0 && event.arg === AcquireMode.Blocking) loop.take(loop.currentTask, lock, event.site);
         break;

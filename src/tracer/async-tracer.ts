@@ -101,16 +101,13 @@ export function exitTask(task: number): void {
  * is what `await` does to its operand anyway, so the program waits exactly as long as it would have.
  */
 export function suspendTask(value: unknown, task: number, site: number): Promise<unknown> {
-  let promise: Promise<unknown>;
-  if (value instanceof Promise || (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function')) {
-    promise = Promise.resolve(value);
-  } else {
-    // A plain value: its promise is settled right here, so the await's continuation is ordered by its
-    // creation alone; the promise itself need not be recorded.
-    quiet = true;
-    promise = Promise.resolve(value);
-    quiet = false;
-  }
+  // A primitive's promise is settled right here, so the await's continuation is ordered by its creation
+  // alone and the promise need not be recorded. Objects are not probed for a `then` (a getter must run once,
+  // as the await itself runs it): they are recorded.
+  const primitive = value === null || (typeof value !== 'object' && typeof value !== 'function');
+  quiet = primitive;
+  const promise = Promise.resolve(value);
+  quiet = false;
   awaitingTask = task;
   awaitingSite = site;
   if (starting[starting.length - 1] === task) {

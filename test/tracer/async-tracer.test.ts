@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AsyncTracer } from '../../src/tracer/async-tracer.js';
+import { AsyncTracer, enterTask, exitTask, suspendTask } from '../../src/tracer/async-tracer.js';
 import { startTracing, stopTracing, type EventRecorder } from '../../src/tracer/probe.js';
 import { EventKind } from '../../src/tracer/schema.js';
 
@@ -74,5 +74,24 @@ describe('the async tracer', () => {
     const count = recorder.events.length;
     await compute();
     expect(recorder.events.length).toBe(count);
+  });
+
+  it("an announced await reads a thenable's then once, as a plain await does", async () => {
+    tracer = new AsyncTracer();
+    tracer.start();
+    let reads = 0;
+    const thenable = {
+      get then() {
+        reads++;
+        return (resolve: (value: number) => void) => resolve(7);
+      },
+    };
+    const task = enterTask(0);
+    try {
+      expect(await suspendTask(thenable, task, 0)).toBe(7);
+    } finally {
+      exitTask(task);
+    }
+    expect(reads).toBe(1);
   });
 });

@@ -100,20 +100,22 @@ function walkSameFunction(node: Node, visit: (node: Node, parent: Node | undefin
   }
 }
 
-/** Is there any async function at all? (Most modules have none: no scope analysis for them.) */
-function hasAsyncFunction(program: Node): boolean {
-  const stack: Node[] = [program];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (FUNCTION_TYPES.has(node.type) && node.async === true && node.generator !== true) return true;
-    for (const child of children(node)) stack.push(child);
-  }
-  return false;
+/** The async functions (not generators) of a program, outermost first. */
+function asyncFunctionsOf(program: Node): Node[] {
+  const found: Node[] = [];
+  const visit = (node: Node): void => {
+    if (FUNCTION_TYPES.has(node.type) && node.async === true && node.generator !== true) found.push(node);
+    for (const child of children(node)) visit(child);
+  };
+  visit(program);
+  return found;
 }
 
 export function planAsync(program: Node, sourceType: 'module' | 'script'): AsyncPlan {
   const plan: AsyncPlan = { functions: new Map(), awaits: new Set(), reads: new Map(), writes: new Map() };
-  if (!hasAsyncFunction(program)) return plan;
+  // Most modules have no async function: no scope analysis for them.
+  const asyncFunctions = asyncFunctionsOf(program);
+  if (asyncFunctions.length === 0) return plan;
   let manager: ScopeManager;
   try {
     eslintScope ??= require('eslint-scope') as typeof import('eslint-scope');
@@ -173,30 +175,39 @@ export function planAsync(program: Node, sourceType: 'module' | 'script'): Async
     return writes.length > 0 && writes.every((reference) => reference.writeExpr !== null && reference.writeExpr !== undefined && FRESH_VALUES.has((reference.writeExpr as unknown as Node).type));
   };
 
-  /** The state a node reads or writes in the function whose scope is `home`, or undefined. */
+  /** `this.name` or `identifier.name` (not computed, not optional): the name, the object, and its variable. */
+  const propertyAccess = (node: Node): { name: string; object: Node; base: Variable | null } | undefined => {
+    if (node.type !== 'MemberExpression' || node.computed || node.optional) return undefined;
+    const property = node.property as Node;
+    const object = node.object as Node;
+    if (property.type !== 'Identifier') return undefined;
+    if (object.type === 'ThisExpression') return { name: property.name as string, object, base: null };
+    if (object.type !== 'Identifier') return undefined;
+    const base = references.get(object)?.resolved ?? null;
+    return base ? { name: property.name as string, object, base } : undefined;
+  };
+
+  /**
+   * The state a node reads or writes in the function whose scope is `home`, or undefined. A property of a
+   * local that is reassigned is left out: its read and its write may not be of one object.
+   */
   const stateOf = (node: Node, home: Scope): { key: StateKey; object?: Node; identity: string } | undefined => {
     if (node.type === 'Identifier') {
       const variable = references.get(node)?.resolved ?? null;
       if (!isStateVariable(variable, home)) return undefined;
       return { key: variableKey(variable), identity: `v${declarationOf(variable).start}` };
     }
-    if (node.type !== 'MemberExpression' || node.computed || node.optional) return undefined;
-    const property = node.property as Node;
-    const object = node.object as Node;
-    if (property.type !== 'Identifier') return undefined;
-    const name = property.name as string;
-    if (object.type === 'ThisExpression') return { key: { kind: 'property', name }, object, identity: `this.${name}` };
-    if (object.type !== 'Identifier') return undefined;
-    const variable = references.get(object)?.resolved ?? null;
-    if (!variable) return undefined;
-    const reassigned = variable.references.filter((reference) => reference.isWrite()).length > 1;
-    if (homeOf(variable) === home && (isFreshLocal(variable) || reassigned)) return undefined;
-    return { key: { kind: 'property', name }, object, identity: `${declarationOf(variable).start}.${name}` };
+    const access = propertyAccess(node);
+    if (!access) return undefined;
+    const { name, object, base } = access;
+    if (!base) return { key: { kind: 'property', name }, object, identity: `this.${name}` };
+    const reassigned = base.references.filter((reference) => reference.isWrite()).length > 1;
+    if (homeOf(base) === home && (isFreshLocal(base) || reassigned)) return undefined;
+    return { key: { kind: 'property', name }, object, identity: `${declarationOf(base).start}.${name}` };
   };
 
   let nextSlot = 0;
-  /** Candidate writes, by the identity of their state: what the whole module must record. */
-  const staleKeys = new Set<string>();
+  /** The state of candidate writes (declarations of variables, property names): what the module must record. */
   const staleVariables = new Set<number>();
   const staleProperties = new Set<string>();
 
@@ -227,29 +238,22 @@ export function planAsync(program: Node, sourceType: 'module' | 'script'): Async
       });
       return { reads, locals };
     };
+    /** `local = value` or `const local = value`: what the local's value can come from. */
+    const assignsLocal = (target: Node, value: Node): void => {
+      if (target.type !== 'Identifier') return;
+      const variable = references.get(target)?.resolved;
+      if (!variable || homeOf(variable) !== home) return;
+      const sources = localSources.get(variable) ?? { reads: [], locals: [] };
+      const found = readsIn(value);
+      sources.reads.push(...found.reads);
+      sources.locals.push(...found.locals);
+      localSources.set(variable, sources);
+    };
     walkSameFunction(body, (node) => {
       if (node.type === 'AwaitExpression') awaits.push(node);
       if (node.type === 'ForOfStatement' && node.await === true) awaits.push(node);
-      if (node.type === 'VariableDeclarator' && (node.id as Node).type === 'Identifier' && node.init) {
-        const variable = references.get(node.id as Node)?.resolved;
-        if (variable && homeOf(variable) === home) {
-          const sources = localSources.get(variable) ?? { reads: [], locals: [] };
-          const found = readsIn(node.init as Node);
-          sources.reads.push(...found.reads);
-          sources.locals.push(...found.locals);
-          localSources.set(variable, sources);
-        }
-      }
-      if (node.type === 'AssignmentExpression' && (node.left as Node).type === 'Identifier') {
-        const variable = references.get(node.left as Node)?.resolved;
-        if (variable && homeOf(variable) === home) {
-          const sources = localSources.get(variable) ?? { reads: [], locals: [] };
-          const found = readsIn(node.right as Node);
-          sources.reads.push(...found.reads);
-          sources.locals.push(...found.locals);
-          localSources.set(variable, sources);
-        }
-      }
+      if (node.type === 'VariableDeclarator' && node.init) assignsLocal(node.id as Node, node.init as Node);
+      if (node.type === 'AssignmentExpression') assignsLocal(node.left as Node, node.right as Node);
     });
     for (const node of awaits) if (node.type === 'AwaitExpression') plan.awaits.add(node);
     const slots: number[] = [];
@@ -271,14 +275,9 @@ export function planAsync(program: Node, sourceType: 'module' | 'script'): Async
       awaits[0];
 
     walkSameFunction(body, (node) => {
-      let target: Node | undefined;
-      let value: Node | undefined;
-      if (node.type === 'AssignmentExpression' && ARITHMETIC_ASSIGNMENT.has(node.operator as string)) {
-        target = node.left as Node;
-        value = node.right as Node;
-      } else {
-        return;
-      }
+      if (node.type !== 'AssignmentExpression' || !ARITHMETIC_ASSIGNMENT.has(node.operator as string)) return;
+      const target = node.left as Node;
+      const value = node.right as Node;
       const state = stateOf(target, home);
       if (!state) return;
       const found = readsIn(value);
@@ -296,18 +295,11 @@ export function planAsync(program: Node, sourceType: 'module' | 'script'): Async
       slots.push(stale.slot);
       if (stale.read !== target) plan.reads.set(stale.read, stale.slot);
       plan.writes.set(node, { key: state.key, ...(state.object ? { object: state.object } : {}), stale });
-      staleKeys.add(state.identity);
       if (state.key.kind === 'variable') staleVariables.add(state.key.declaration.start);
       else staleProperties.add(state.key.name);
     });
   };
 
-  const asyncFunctions: Node[] = [];
-  const collect = (node: Node): void => {
-    if (FUNCTION_TYPES.has(node.type) && node.async === true && node.generator !== true) asyncFunctions.push(node);
-    for (const child of children(node)) collect(child);
-  };
-  collect(program);
   for (const fn of asyncFunctions) visitAsyncFunction(fn);
   if (staleVariables.size === 0 && staleProperties.size === 0) return plan;
 
@@ -329,15 +321,10 @@ export function planAsync(program: Node, sourceType: 'module' | 'script'): Async
       if (!variable || !staleVariables.has(declarationOf(variable).start)) return undefined;
       return { key: variableKey(variable) };
     }
-    if (target.type !== 'MemberExpression' || target.computed || target.optional) return undefined;
-    const property = target.property as Node;
-    if (property.type !== 'Identifier' || !staleProperties.has(property.name as string)) return undefined;
-    const object = target.object as Node;
-    if (object.type === 'ThisExpression') return { key: { kind: 'property', name: property.name as string }, object };
-    if (object.type !== 'Identifier') return undefined;
-    const variable = references.get(object)?.resolved ?? null;
-    if (variable && homeOf(variable) === scope && isFreshLocal(variable)) return undefined;
-    return { key: { kind: 'property', name: property.name as string }, object };
+    const access = propertyAccess(target);
+    if (!access || !staleProperties.has(access.name)) return undefined;
+    if (access.base && homeOf(access.base) === scope && isFreshLocal(access.base)) return undefined;
+    return { key: { kind: 'property', name: access.name }, object: access.object };
   };
   const moduleScope = manager.acquire(program as never) ?? manager.globalScope!;
   recordWrites(program, moduleScope);

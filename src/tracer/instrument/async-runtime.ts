@@ -142,7 +142,13 @@ function patchCombinators(): void {
     const combinator = {
       [name](this: PromiseConstructor, values: Iterable<unknown>): Promise<unknown> {
         if (!tracing || values === null || typeof values !== 'object' || !(Symbol.iterator in values)) return original.call(this, values);
-        const items = Array.from(values);
+        let items: unknown[];
+        try {
+          items = Array.from(values);
+        } catch (error) {
+          // As the combinator itself does when iterating throws: a rejected promise, not an exception.
+          return Promise.reject.call(this, error) as Promise<unknown>;
+        }
         const result = original.call(this, items);
         const id = promiseId(result);
         if (id !== undefined) {

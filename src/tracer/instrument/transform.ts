@@ -314,16 +314,12 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     s.prependLeft(update.end, `, ${operator === '++' ? 1 : -1}, ${prefix ? 1 : 0}, ${siteOf(member, functionName)})`);
   };
 
-  const declarationSites = new Map<Node, string>();
   const bindings = new Map<Node, string>();
   const stateArguments = (write: WritePlan): string => {
     if (write.key.kind === 'variable') {
       const declaration = write.key.declaration as unknown as Node;
-      let site = declarationSites.get(declaration);
-      if (!site) {
-        site = siteOf(declaration, write.key.name);
-        declarationSites.set(declaration, site);
-      }
+      // A variable's key is the site of its declaration (named after it), one id however often asked.
+      const site = siteOf(declaration, write.key.name);
       const at = write.key.bindingAt as unknown as Node | undefined;
       if (!at) return `0, ${site}`;
       // A variable of a function: each of its bindings (each call that declares it) is its own state.
@@ -455,8 +451,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
           return;
         }
         if (left.type === 'MemberExpression') {
-          walk(left.object as Node, name);
-          if ((left as MemberNode).computed) walk(left.property as Node, name);
+          walkTargetParts(left as MemberNode, name);
           walk(node.right as Node, name);
           return;
         }
@@ -471,8 +466,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
           return;
         }
         if (argument.type === 'MemberExpression') {
-          walk(argument.object as Node, name);
-          if ((argument as MemberNode).computed) walk(argument.property as Node, name);
+          walkTargetParts(argument as MemberNode, name);
           return;
         }
         break;
