@@ -85,8 +85,8 @@ class Shadow {
    * are most of the shadow of a program whose threads read common input.
    */
   readers: number[] | null = null;
-  /** Held by more than one location (a run's cells share one state until one of them changes). */
-  shared = false;
+  /** How many locations are in this state (a run's locations share one until one of them changes). */
+  refs = 0;
 
   copy(): Shadow {
     const copy = new Shadow();
@@ -108,6 +108,17 @@ class Shadow {
 const ATOMICS_ANYWHERE = -1;
 const READER_SLOTS = 5;
 
+/**
+ * Locations per page of state ids. Pages are made only where a program touches memory, so a large buffer
+ * accessed sparsely costs a few pages, and a run over a row scans and fills one typed array.
+ */
+const PAGE_BITS = 12;
+const PAGE_SIZE = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE_SIZE - 1;
+
+/** One buffer's locations of one access width: per element, the id of its state (0: never accessed). */
+type StatePages = (Int32Array | undefined)[];
+
 export class HappensBeforeChecker {
   readonly locksets = new LocksetTable();
   readonly threads = new Map<number, ThreadState>();
@@ -118,15 +129,21 @@ export class HappensBeforeChecker {
   readonly #sync = new Map<number | string, VectorClock>();
   readonly #permissiveSync = new Map<number | string, VectorClock>();
   /**
-   * Per buffer and access width, shadow cells indexed by element (byte offset ÷ width): a plain array,
-   * dense where programs touch memory densely (V8 keeps it a fast elements array), and cheaper per access
-   * than a Map. Indexed by byte offset it was mostly holes for 8-byte elements (130 MB for three
-   * 4 MB buffers). Accesses of different widths are therefore not compared with each other.
+   * Per buffer and access width, state ids indexed by element (byte offset ÷ width), in pages. Locations
+   * in one state share it (a run's elements, checked once), so the per-location cost is an id: filling
+   * and comparing ids is what a run costs, where references to one object per element cost a scan of a
+   * large object array and a collector's walk over it. Indexed by byte offset the shadow was mostly holes
+   * for 8-byte elements; accesses of different widths are therefore not compared with each other.
    */
-  readonly #shadow = new Map<number, (Shadow | undefined)[][]>();
+  readonly #shadow = new Map<number, StatePages[]>();
+  /**
+   * States by id (0 unused). Locations leave a state only for a copy of their own while others stay in
+   * it (a run over all of a state's locations changes it in place), so every state here is in use.
+   */
+  readonly #states: (Shadow | undefined)[] = [undefined];
   #lastBuffer = Number.NaN;
   #lastWidth = 0;
-  #lastCells: (Shadow | undefined)[] = [];
+  #lastPages: StatePages = [];
   #locationCount = 0;
   /** The thread that started under each spawn token. */
   readonly #startedBy = new Map<number, ThreadState>();
@@ -210,8 +227,7 @@ export class HappensBeforeChecker {
       case EventKind.MemoryWrite: {
         // `detail` > 1: a run of consecutive elements accessed at one site in one epoch.
         const access = event.kind === EventKind.MemoryRead ? 'read' : 'write';
-        if (event.detail > 1) this.#accessRun(t, event, object, access, event.arg, event.width, event.detail);
-        else this.#access(t, event, object, access, event.arg, Math.max(1, event.width));
+        this.#accessRun(t, event, object, access, event.arg, Math.max(1, event.width), Math.max(1, event.detail));
         break;
       }
       case EventKind.ThreadSpawn:
@@ -306,67 +322,85 @@ export class HappensBeforeChecker {
     return t;
   }
 
-  #cellsOf(buffer: number, width: number): (Shadow | undefined)[] {
+  #pagesOf(buffer: number, width: number): StatePages {
     if (buffer !== this.#lastBuffer || width !== this.#lastWidth) {
       let byWidth = this.#shadow.get(buffer);
       if (!byWidth) {
         byWidth = [];
         this.#shadow.set(buffer, byWidth);
       }
-      const cells = (byWidth[width] ??= []);
+      this.#lastPages = byWidth[width] ??= [];
       this.#lastBuffer = buffer;
       this.#lastWidth = width;
-      this.#lastCells = cells;
     }
-    return this.#lastCells;
+    return this.#lastPages;
   }
 
-  /** The location's own state, ready to change: made if new, copied if shared with other locations. */
-  #shadowOf(buffer: number, offset: number, width: number): Shadow {
-    const cells = this.#cellsOf(buffer, width);
-    const index = Math.floor(offset / width);
-    let cell = cells[index];
-    if (!cell) {
-      cell = new Shadow();
-      cells[index] = cell;
+  #stateId(state: Shadow, refs: number): number {
+    state.refs = refs;
+    this.#states.push(state);
+    return this.#states.length - 1;
+  }
+
+  /** The state of one element, ready to change: made if new, copied if other locations share it. */
+  #ownState(pages: StatePages, element: number): Shadow {
+    const page = (pages[element >>> PAGE_BITS] ??= new Int32Array(PAGE_SIZE));
+    const slot = element & PAGE_MASK;
+    const id = page[slot]!;
+    let state: Shadow;
+    if (id === 0) {
+      state = new Shadow();
       this.#locationCount++;
-    } else if (cell.shared) {
-      cell = cell.copy();
-      cells[index] = cell;
+    } else {
+      state = this.#states[id]!;
+      if (state.refs === 1) return state;
+      state.refs--;
+      state = state.copy();
     }
-    return cell;
+    page[slot] = this.#stateId(state, 1);
+    return state;
   }
 
   /**
-   * A run of `count` elements accessed at one site in one epoch. Consecutive locations in the same state
+   * A run of `count` elements (often one) accessed at one site in one epoch. Consecutive locations in the same state
    * (all new, or sharing one state from an earlier run) get the same answer: the access is checked once
-   * and its resulting state shared by all of them, copied on their next change. Races are counted once
-   * per such stretch.
+   * and its resulting state shared by all of them, copied when some of them change. Races are counted
+   * once per such stretch.
    */
   #accessRun(t: ThreadState, event: TraceEvent, buffer: number, access: Access, first: number, width: number, count: number): void {
-    const cells = this.#cellsOf(buffer, width);
+    const pages = this.#pagesOf(buffer, width);
     const base = Math.floor(first / width);
+    if (count === 1) {
+      this.#check(t, event, this.#ownState(pages, base), buffer, access, first);
+      return;
+    }
     let i = 0;
     while (i < count) {
-      const start = cells[base + i];
-      let end = i + 1;
-      while (end < count && cells[base + end] === start) end++;
-      if (end - i === 1) {
-        this.#access(t, event, buffer, access, first + i * width, width);
+      const element = base + i;
+      const page = (pages[element >>> PAGE_BITS] ??= new Int32Array(PAGE_SIZE));
+      const slot = element & PAGE_MASK;
+      const limit = Math.min(count - i, PAGE_SIZE - slot);
+      const id = page[slot]!;
+      let length = 1;
+      while (length < limit && page[slot + length] === id) length++;
+      this.accesses += length - 1;
+      let state: Shadow;
+      if (id === 0) {
+        state = new Shadow();
+        page.fill(this.#stateId(state, length), slot, slot + length);
+        this.#locationCount += length;
       } else {
-        const state = start === undefined ? new Shadow() : start.copy();
-        if (start === undefined) this.#locationCount += end - i;
-        this.accesses += end - i - 1;
-        this.#check(t, event, state, buffer, access, first + i * width);
-        state.shared = true;
-        for (let k = i; k < end; k++) cells[base + k] = state;
+        state = this.#states[id]!;
+        if (state.refs !== length) {
+          // Others share the state: these locations move to a copy of their own.
+          state.refs -= length;
+          state = state.copy();
+          page.fill(this.#stateId(state, length), slot, slot + length);
+        }
       }
-      i = end;
+      this.#check(t, event, state, buffer, access, first + i * width);
+      i += length;
     }
-  }
-
-  #access(t: ThreadState, event: TraceEvent, buffer: number, access: Access, offset: number, width: number): void {
-    this.#check(t, event, this.#shadowOf(buffer, offset, width), buffer, access, offset);
   }
 
   /** FastTrack's checks and update of one location's state `cell`. */

@@ -43,4 +43,42 @@ describe('runs of accesses (one event for consecutive elements)', () => {
       [20, 30],
     ]);
   });
+
+  it('a run across the shadow\'s page boundaries is checked on both sides', () => {
+    const trace = twoThreads();
+    run(trace, 1, EventKind.MemoryWrite, 4000, 8300, 10);
+    trace.exit(1, 1001).join(2, 1001);
+    // Ordered after thread 1: clean on both sides of element 4096 and of element 8192.
+    run(trace, 2, EventKind.MemoryWrite, 4090, 4110, 20);
+    expect(trace.races()).toEqual([]);
+    // Thread 0 is ordered with neither: its read of the last page races with thread 1 (elements past
+    // thread 2's run) and with thread 2.
+    run(trace, 0, EventKind.MemoryRead, 8190, 200, 30);
+    const pairs = trace.races().map((race) => [race.location?.line, race.related[0]?.location?.line]);
+    expect(pairs.sort()).toEqual([
+      [10, 30],
+      [20, 30],
+    ]);
+  });
+
+  it('runs far into a large buffer are found without shadowing the memory before them', () => {
+    const trace = twoThreads();
+    const far = 250_000_000;
+    run(trace, 1, EventKind.MemoryWrite, far, 10, 10);
+    run(trace, 2, EventKind.MemoryWrite, far + 9, 10, 20);
+    run(trace, 2, EventKind.MemoryWrite, far + 20, 10, 21);
+    const races = trace.races();
+    expect(races.map((race) => race.location?.line)).toEqual([20]);
+    expect(races[0]!.related[0]?.location?.line).toBe(10);
+  });
+
+  it('a run written again by its own thread in a later epoch stays one state, and clean', () => {
+    const trace = twoThreads();
+    run(trace, 1, EventKind.MemoryWrite, 0, 50, 10);
+    trace.exit(1, 1001).join(2, 1001);
+    run(trace, 2, EventKind.MemoryWrite, 0, 50, 20);
+    run(trace, 2, EventKind.MemoryRead, 10, 5, 21);
+    run(trace, 2, EventKind.MemoryWrite, 0, 50, 22);
+    expect(trace.races()).toEqual([]);
+  });
 });
