@@ -126,6 +126,12 @@ export async function main(rawArgv: string[]): Promise<number> {
               describe: "rewrite the program's modules as they load to trace SharedArrayBuffer accesses, Atomics, postMessage and Workers (--no-instrument: racecheck primitives only)",
             })
             .option('instrument-deps', { type: 'boolean', default: false, describe: 'also instrument modules under node_modules' })
+            .option('cache', {
+              type: 'boolean',
+              default: true,
+              describe: 'keep instrumented modules on disk, so that worker threads and later runs do not rewrite them again (--no-cache: rewrite every time)',
+            })
+            .option('cache-dir', { type: 'string', describe: "where instrumented modules are kept (default: racecheck-cache-<uid> in the system's temporary directory)" })
             .option('async', {
               choices: ['on', 'off'] as const,
               default: 'on',
@@ -147,6 +153,7 @@ export async function main(rawArgv: string[]): Promise<number> {
             deadlockGraceSeconds: args['deadlock-grace'] as number,
             instrument: args.instrument === false ? 'off' : args['instrument-deps'] ? 'deps' : 'own',
             async: args.async as 'on' | 'off',
+            cacheDir: args.cache === false ? null : ((args['cache-dir'] as string | undefined) ?? undefined),
             cwd,
           });
           // The analysis loads while the program runs.

@@ -74,6 +74,8 @@ export interface RunOptions {
   instrument?: 'own' | 'deps' | 'off';
   /** Follow async tasks (default on). */
   async?: 'on' | 'off';
+  /** Where instrumented modules are kept between runs: a directory, the default (undefined), or none (null). */
+  cacheDir?: string | null;
   cwd: string;
 }
 
@@ -110,6 +112,7 @@ export async function runTraced(options: RunOptions): Promise<RunResult> {
       RACECHECK_DEADLOCK_GRACE_MS: String(graceMs),
       RACECHECK_INSTRUMENT: options.instrument ?? 'own',
       RACECHECK_ASYNC: options.async ?? 'on',
+      ...(options.cacheDir !== undefined ? { RACECHECK_CACHE_DIR: options.cacheDir === null ? '' : resolve(options.cwd, options.cacheDir) } : {}),
       ...(timeoutMs !== undefined ? { RACECHECK_TIMEOUT_MS: String(timeoutMs) } : {}),
     },
   });

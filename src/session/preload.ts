@@ -4,6 +4,8 @@
  * probe is enough: it attaches to the ring the main thread published.
  */
 import { register } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getEnvironmentData, isMainThread, setEnvironmentData } from 'node:worker_threads';
 import { PRELOAD_ENVIRONMENT_KEY, siblingModule, tsxApiUrl } from '../core/module-worker.js';
 import type { InstrumentScope } from '../tracer/instrument/scope.js';
@@ -19,6 +21,8 @@ export const TIMEOUT_ENV = 'RACECHECK_TIMEOUT_MS';
 export const INSTRUMENT_ENV = 'RACECHECK_INSTRUMENT';
 /** 'off' leaves async tasks alone (no event-loop tracing, no async-race checks); anything else follows them. */
 export const ASYNC_ENV = 'RACECHECK_ASYNC';
+/** Where instrumented modules are kept; unset: the default below; empty: no cache. */
+export const CACHE_DIR_ENV = 'RACECHECK_CACHE_DIR';
 /** How workers learn the instrumentation settings (a program may start them with an environment of its own). */
 const INSTRUMENT_KEY = 'racecheck:instrument';
 
@@ -50,11 +54,18 @@ function startupImports(): string[] {
   return imports;
 }
 
+/** One per user: entries are code that runs, so another user's directory is not to be trusted. */
+function defaultCacheDir(): string {
+  const uid = process.getuid?.();
+  return join(tmpdir(), uid === undefined ? 'racecheck-cache' : `racecheck-cache-${uid}`);
+}
+
 function instrumentScope(): InstrumentScope | undefined {
   if (isMainThread) {
     const mode = process.env[INSTRUMENT_ENV];
     if (!process.env[TRACE_ENV] || !mode || mode === 'off') return undefined;
-    const scope: InstrumentScope = { deps: mode === 'deps', async: process.env[ASYNC_ENV] !== 'off' };
+    const cacheDir = process.env[CACHE_DIR_ENV] ?? defaultCacheDir();
+    const scope: InstrumentScope = { deps: mode === 'deps', async: process.env[ASYNC_ENV] !== 'off', ...(cacheDir ? { cacheDir } : {}) };
     setEnvironmentData(INSTRUMENT_KEY, scope);
     return scope;
   }

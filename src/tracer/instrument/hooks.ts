@@ -4,9 +4,8 @@
  * They run on Node's loader thread; CommonJS modules do not pass through them on Node 20 and are handled
  * by cjs.ts in the thread that requires them.
  */
-import { writeSync } from 'node:fs';
-import { instrumentSource } from './transform.js';
-import { libraryPatch, parseWarning, shouldInstrument, type InstrumentScope } from './scope.js';
+import { instrumentModule } from './instrument-module.js';
+import type { InstrumentScope } from './scope.js';
 
 let scope: InstrumentScope = { deps: false };
 
@@ -25,17 +24,9 @@ type NextLoad = (url: string, context: unknown) => Promise<LoadResult>;
 export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || result.source == null) return result;
-  const patch = libraryPatch(url, scope);
-  if (patch) return { ...result, source: sourceText(result.source) + patch };
-  if (!shouldInstrument(url, scope)) return result;
   const code = sourceText(result.source);
-  try {
-    const instrumented = instrumentSource(code, { filename: url, sourceType: 'module', async: scope.async === true });
-    return instrumented ? { ...result, source: instrumented.code } : result;
-  } catch (error) {
-    writeSync(2, parseWarning(url, error));
-    return result;
-  }
+  const source = instrumentModule(code, url, 'module', scope);
+  return source === code ? result : { ...result, source };
 }
 
 function sourceText(source: string | ArrayBuffer | ArrayBufferView): string {

@@ -134,6 +134,8 @@ class Run {
 
 const runs = Array.from({ length: OPEN_RUNS }, () => new Run());
 let nextVictim = 0;
+/** The run the last access went to: a loop's next access most often extends it. */
+let lastRun = runs[0]!;
 
 function writeRun(run: Run): void {
   if (run.cells === null) return;
@@ -155,13 +157,21 @@ function recordAccess(shadow: ViewShadow, key: unknown, site: number, write: boo
   if (write) cells[2 * cell] = epoch;
   else if (cells[2 * cell + 1] === epoch) return;
   else cells[2 * cell + 1] = epoch;
-  for (const run of runs) {
-    if (run.cells === cells && run.write === write && run.site === site && run.first + run.count === cell && run.count < MAX_RUN) {
+  let run = lastRun;
+  if (run.first + run.count === cell && run.cells === cells && run.site === site && run.write === write && run.count < MAX_RUN) {
+    run.count++;
+    return;
+  }
+  for (let i = 0; i < OPEN_RUNS; i++) {
+    run = runs[i]!;
+    if (run.first + run.count === cell && run.cells === cells && run.site === site && run.write === write && run.count < MAX_RUN) {
       run.count++;
+      lastRun = run;
       return;
     }
   }
-  const run = runs[nextVictim]!;
+  run = runs[nextVictim]!;
+  lastRun = run;
   nextVictim = (nextVictim + 1) % OPEN_RUNS;
   writeRun(run);
   run.cells = cells;
@@ -177,28 +187,22 @@ function recordAccess(shadow: ViewShadow, key: unknown, site: number, write: boo
 type Indexable = Record<PropertyKey, unknown> & { [SHADOW]?: ViewShadow | null };
 
 /**
- * The hot path, kept small enough for V8 to inline at every call site. For anything but a shared typed
- * array it costs a cached null lookup; for a shared one already accessed in this epoch, two array loads.
- * Only the first access of an epoch (or an unclassified typed array) goes on to the slow half.
+ * What the per-site accessors (transform.ts) call when their inline checks did not settle an access: a
+ * typed array not classified yet, or a shared element's first access of its kind in this epoch (the
+ * accessors answer everything else, and recordAccess checks the epoch again for anyone else).
  */
 function read(target: Indexable, key: PropertyKey, site: number): unknown {
   const shadow = target[SHADOW];
-  if (shadow !== null) {
-    if (shadow === undefined) accessSlow(target, key, site, false);
-    else {
-      const cell = 2 * (shadow.base + (key as number));
-      if (shadow.cells[cell] !== syncEpoch[0] && shadow.cells[cell + 1] !== syncEpoch[0]) accessSlow(target, key, site, false);
-    }
-  }
+  if (shadow === undefined) accessSlow(target, key, site, false);
+  else if (shadow !== null && tracing) recordAccess(shadow, key, site, false);
   return target[key];
 }
 
 function write(target: Indexable, key: PropertyKey, value: unknown, site: number): unknown {
   target[key] = value;
   const shadow = target[SHADOW];
-  if (shadow !== null && (shadow === undefined || shadow.cells[2 * (shadow.base + (key as number))] !== syncEpoch[0])) {
-    accessSlow(target, key, site, true);
-  }
+  if (shadow === undefined) accessSlow(target, key, site, true);
+  else if (shadow !== null && tracing) recordAccess(shadow, key, site, true);
   return value;
 }
 

@@ -13,6 +13,8 @@ export interface InstrumentScope {
   deps: boolean;
   /** Follow async tasks: rewrite async functions, awaits and writes of state tasks share. */
   async?: boolean;
+  /** Where instrumented modules are kept between loads and runs (see instrument-module.ts); none: no cache. */
+  cacheDir?: string;
 }
 
 /** racecheck's own code (src/ when run from sources, dist/ when built): the rest of its package is not. */
