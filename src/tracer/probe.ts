@@ -22,6 +22,9 @@ export interface EventRecorder {
   record(kind: EventKind, thread: number, objectId: number, arg: number): void;
 }
 
+/** Epochs are even numbers (see syncEpoch). */
+const EPOCH_STEP = 2;
+
 /** Read by every producer; ESM exports are live bindings, so starting or stopping is seen everywhere. */
 export let tracing = false;
 /**
@@ -29,9 +32,14 @@ export let tracing = false;
  * Two accesses to one location in the same epoch are indistinguishable to the happens-before check, so the
  * instrumentation records only the first (FastTrack's same-epoch filter, applied before the ring). A
  * one-element array rather than a `let`: instrumented code reads it at every shared access, and an
- * imported `let` costs a hole check each time.
+ * imported `let` costs a hole check each time. Always even: the instrumentation marks an element read in
+ * this epoch with the epoch and written with the epoch + 1 (one number per element; see runtime.ts).
  */
-export const syncEpoch = new Int32Array([1]);
+export const syncEpoch = new Int32Array([EPOCH_STEP]);
+
+function nextEpoch(): void {
+  syncEpoch[0]! += EPOCH_STEP;
+}
 let recorder: EventRecorder | undefined;
 let writer: RingWriter | undefined;
 let sites: SiteTable | undefined;
@@ -97,7 +105,7 @@ export function nameThread(name: string): void {
 export function emit(kind: EventKind, objectId: number, arg = 0, flags = 0, entry?: (...args: never[]) => unknown): void {
   if (isSyncKind(kind)) {
     settle();
-    syncEpoch[0]!++;
+    nextEpoch();
   }
   if (writer) {
     writer.record(kind, flags, objectHi(objectId), objectLo(objectId), sites!.capture(entry), arg, isSyncKind(kind));
@@ -142,7 +150,7 @@ export function emitAt(kind: EventKind, objectHi: number, objectLo: number, arg:
   const sync = isSyncKind(kind);
   if (sync) {
     settle();
-    syncEpoch[0]!++;
+    nextEpoch();
   }
   if (writer) writer.record(kind, width | (detail << (DETAIL_SHIFT - WIDTH_SHIFT)), objectHi, objectLo, site, arg, sync);
   else recorder?.record(kind, threadId, objectHi * 2 ** 32 + (objectLo >>> 0), arg);
@@ -171,7 +179,7 @@ export function takeSequence(): number {
 /** `emitAt` for a synchronisation event numbered earlier by `takeSequence`. Call only behind `if (tracing)`. */
 export function emitAtSequence(kind: EventKind, objectHi: number, objectLo: number, arg: number, width: number, detail: number, site: number, sequence: number): void {
   settle();
-  syncEpoch[0]!++;
+  nextEpoch();
   if (writer && sequence >= 0) writer.recordAt(kind, width | (detail << (DETAIL_SHIFT - WIDTH_SHIFT)), objectHi, objectLo, site, arg, sequence);
   else recorder?.record(kind, threadId, objectHi * 2 ** 32 + (objectLo >>> 0), arg);
 }

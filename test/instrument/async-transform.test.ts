@@ -25,7 +25,7 @@ function standInRuntime(): { runtime: object; recorded: Recorded } {
       return 100;
     },
     shadow: Symbol('unused'),
-    epoch: new Int32Array([1]),
+    epoch: new Int32Array([2]),
     async: {
       seg,
       names: (list: string[]) => list.map((name) => names.push(name) - 1),

@@ -22,6 +22,7 @@ interface Case {
 const cases: Case[] = [
   // Races that manifest, and ones that never collide in time.
   { program: 'counter-race.mjs', findings: ['data-race:10'] },
+  { program: 'read-then-write-race.mjs', findings: ['data-race:13', 'data-race:14'] },
   { program: 'cjs-counter-race.cjs', findings: ['data-race:13'] },
   { program: 'separate-main.mjs', findings: ['data-race:4'] },
   { program: 'message-early-read-race.mjs', findings: ['data-race:8'] },

@@ -18,7 +18,7 @@ function recordingRuntime() {
       return 100;
     },
     shadow: SHADOW,
-    epoch: new Int32Array([1]),
+    epoch: new Int32Array([2]),
     r: (o: Record<PropertyKey, unknown>, k: PropertyKey, site: number) => (seen.push(`r ${String(k)} @${site}`), o[k]),
     w: (o: Record<PropertyKey, unknown>, k: PropertyKey, v: unknown, site: number) => (seen.push(`w ${String(k)} @${site}`), (o[k] = v)),
     u: (o: Record<PropertyKey, number>, k: PropertyKey, op: string, v: number, site: number) => {

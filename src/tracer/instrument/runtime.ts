@@ -41,8 +41,10 @@ function bufferId(buffer: SharedArrayBuffer): [number, number] {
 }
 
 /**
- * Per buffer and element width, this thread's epochs of its last recorded write and read of each element,
- * interleaved (write at 2i, read at 2i + 1) so that one access touches one cache line.
+ * Per buffer and element width, what this thread recorded of each element in its current epoch: the
+ * epoch (always even) if it was read, the epoch + 1 if it was written (a write covers reads of the same
+ * epoch; a read after a write needs no event). One number per element: a byte buffer's shadow is four
+ * bytes per byte, and an access checks one of them.
  */
 const cellsByBuffer = new WeakMap<SharedArrayBuffer, Map<number, Int32Array>>();
 
@@ -93,7 +95,7 @@ function classify(view: TypedArray): ViewShadow | null {
     }
     let cells = byWidth.get(width);
     if (!cells) {
-      cells = new Int32Array(2 * Math.ceil(buffer.byteLength / width));
+      cells = new Int32Array(Math.ceil(buffer.byteLength / width));
       byWidth.set(width, cells);
     }
     const [hi, lo] = bufferId(buffer);
@@ -153,10 +155,14 @@ function recordAccess(shadow: ViewShadow, key: unknown, site: number, write: boo
   const cell = shadow.base + key;
   const cells = shadow.cells;
   const epoch = syncEpoch[0]!;
-  if (cells[2 * cell] === epoch) return;
-  if (write) cells[2 * cell] = epoch;
-  else if (cells[2 * cell + 1] === epoch) return;
-  else cells[2 * cell + 1] = epoch;
+  const seen = cells[cell]!;
+  if (write) {
+    if (seen === (epoch | 1)) return;
+    cells[cell] = epoch | 1;
+  } else {
+    if ((seen & -2) === epoch) return;
+    cells[cell] = epoch;
+  }
   let run = lastRun;
   if (run.first + run.count === cell && run.cells === cells && run.site === site && run.write === write && run.count < MAX_RUN) {
     run.count++;

@@ -252,11 +252,11 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     const [open, close] = brackets(member);
     const site = siteOf(member, functionName);
     const name = `${R}R${accessors.length}`;
-    // The same-epoch check is here too: a shared element already read in this epoch costs one load and
-    // no call (the read epoch is checked first: re-reads are the common case in loops).
+    // The same-epoch check is here too: a shared element already read or written in this epoch costs
+    // one load and no call.
     accessors.push(
       `function ${name}(o, k) { const s = o == null ? null : o[${SHADOW}]; if (s === null) return o[k]; ` +
-        `if (s !== undefined) { const c = 2 * (s.base + k), e = ${EPOCH}[0]; if (s.cells[c + 1] === e || s.cells[c] === e) return o[k]; } ` +
+        `if (s !== undefined && (s.cells[s.base + k] & -2) === ${EPOCH}[0]) return o[k]; ` +
         `return ${R}.r(o, k, ${site}); }`,
     );
     const object = member.object;
@@ -289,7 +289,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
       const name = `${R}W${accessors.length}`;
       accessors.push(
         `function ${name}(o, k, v) { const s = o == null ? null : o[${SHADOW}]; ` +
-          `if (s === null || (s !== undefined && s.cells[2 * (s.base + k)] === ${EPOCH}[0])) return (o[k] = v); ` +
+          `if (s === null || (s !== undefined && s.cells[s.base + k] === (${EPOCH}[0] | 1))) return (o[k] = v); ` +
           `return ${R}.w(o, k, v, ${site}); }`,
       );
       openAt(member.start, `${name}(`);
