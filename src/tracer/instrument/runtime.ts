@@ -46,6 +46,9 @@ function bufferId(buffer: SharedArrayBuffer): [number, number] {
  * epoch; a read after a write needs no event). One number per element: a byte buffer's shadow is four
  * bytes per byte, and an access checks one of them.
  */
+/** Elements (64 MB of shadow) up to which a buffer's shadow is mapped in at once. */
+const PREFAULT_LIMIT = 16 * 1024 * 1024;
+
 const cellsByBuffer = new WeakMap<SharedArrayBuffer, Map<number, Int32Array>>();
 
 /** What a shared view needs to record an access: buffer identity, where it starts, its element width. */
@@ -96,6 +99,11 @@ function classify(view: TypedArray): ViewShadow | null {
     let cells = byWidth.get(width);
     if (!cells) {
       cells = new Int32Array(Math.ceil(buffer.byteLength / width));
+      // Fresh memory is mapped as it is first touched. Touched here in one pass, it cost the ray tracer's
+      // workers ~20 ms each; touched by the program's loop, one page at a time between its own work
+      // while other threads fault and collect too, ~100 ms. Not for very large buffers, whose elements a
+      // thread may touch only a few of.
+      if (cells.length <= PREFAULT_LIMIT) cells.fill(0);
       byWidth.set(width, cells);
     }
     const [hi, lo] = bufferId(buffer);
