@@ -222,6 +222,8 @@ export const Record = {
 
 export const WIDTH_SHIFT = 8;
 export const DETAIL_SHIFT = 16;
+/** The largest `detail` a record holds (the bits above DETAIL_SHIFT): the longest run of accesses. */
+export const MAX_DETAIL = 0xffff;
 export const KIND_MASK = 0xff;
 
 /** Records needed after a text-carrying record for `byteLength` bytes of text. */

@@ -28,6 +28,8 @@ const cases: Case[] = [
   { program: 'message-early-read-race.mjs', findings: ['data-race:8'] },
   { program: 'flag-plain-race.mjs', findings: ['data-race:15', 'data-race:16', 'data-race:17', 'data-race:18'] },
   { program: 'views-alias-race.mjs', findings: ['data-race:13'] },
+  { program: 'run-across-views-race.mjs', findings: ['data-race:15'] },
+  { program: 'out-of-bounds-clean.mjs', findings: [], sameOutput: true },
   { program: 'latent-race.mjs', findings: ['data-race:13'] },
   // DataRaceBench-style kernels and their race-free twins.
   { program: 'antidependence-race.mjs', findings: ['data-race:15'] },

@@ -18,8 +18,8 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { basename } from 'node:path';
 import { isMainThread, MessagePort, Worker, type TransferListItem, type WorkerOptions } from 'node:worker_threads';
 import { newIdentity } from '../../core/handles.js';
-import { defineSites, emit, emitAt, emitAtSequence, nameThread, onSettle, syncEpoch, takeSequence, tracing } from '../probe.js';
-import { AtomicDetail, EventKind } from '../schema.js';
+import { defineSites, emit, emitAt, emitAtSequence, nameThread, onSettle, onTracingChange, syncEpoch, takeSequence, tracing } from '../probe.js';
+import { AtomicDetail, EventKind, MAX_DETAIL } from '../schema.js';
 import { installAsyncRuntime } from './async-runtime.js';
 import { RUNTIME_KEY } from './scope.js';
 
@@ -128,7 +128,7 @@ function shadowOf(target: unknown): ViewShadow | null {
  * two arrays in step coalesces both. Runs are written when they cannot grow, and before every
  * synchronisation event (probe.settle), so the lane order the analyzer relies on is kept.
  */
-const MAX_RUN = 0xffff;
+const MAX_RUN = MAX_DETAIL;
 const OPEN_RUNS = 4;
 
 class Run {
@@ -144,8 +144,11 @@ class Run {
 
 const runs = Array.from({ length: OPEN_RUNS }, () => new Run());
 let nextVictim = 0;
-/** The run the last access went to: a loop's next access most often extends it. */
-let lastRun = runs[0]!;
+/**
+ * The run the last recorded access went to: a loop's next access most often extends it. The per-site
+ * accessors extend it themselves when the next element is theirs (transform.ts).
+ */
+const hot = { run: runs[0]! };
 
 function writeRun(run: Run): void {
   if (run.cells === null) return;
@@ -171,7 +174,7 @@ function recordAccess(shadow: ViewShadow, key: unknown, site: number, write: boo
     if ((seen & -2) === epoch) return;
     cells[cell] = epoch;
   }
-  let run = lastRun;
+  let run = hot.run;
   if (run.first + run.count === cell && run.cells === cells && run.site === site && run.write === write && run.count < MAX_RUN) {
     run.count++;
     return;
@@ -180,12 +183,12 @@ function recordAccess(shadow: ViewShadow, key: unknown, site: number, write: boo
     run = runs[i]!;
     if (run.first + run.count === cell && run.cells === cells && run.site === site && run.write === write && run.count < MAX_RUN) {
       run.count++;
-      lastRun = run;
+      hot.run = run;
       return;
     }
   }
   run = runs[nextVictim]!;
-  lastRun = run;
+  hot.run = run;
   nextVictim = (nextVictim + 1) % OPEN_RUNS;
   writeRun(run);
   run.cells = cells;
@@ -719,11 +722,16 @@ export function installRuntime(options: RuntimeOptions): void {
   if (installed) return;
   installed = true;
   onSettle(writeRuns);
+  // Closed when tracing stops, so that no accessor goes on extending a run nobody will write.
+  onTracingChange((on) => {
+    if (!on) writeRuns();
+  });
   Object.defineProperty(globalThis, Symbol.for(RUNTIME_KEY), {
     value: Object.freeze({
       sites,
       shadow: SHADOW,
       epoch: syncEpoch,
+      hot,
       r: read,
       w: write,
       u: update,

@@ -30,7 +30,7 @@ import type Remapping from '@jridgewell/remapping';
 import { originalPositionFor, TraceMap, type SourceMapInput } from '@jridgewell/trace-mapping';
 import { parse, type Comment } from 'acorn';
 import MagicString from 'magic-string';
-import { encodeSite } from '../schema.js';
+import { encodeSite, MAX_DETAIL } from '../schema.js';
 import { planAsync, type AsyncPlan, type WritePlan } from './async-plan.js';
 import { RUNTIME_KEY } from './scope.js';
 
@@ -45,6 +45,7 @@ const R = '__racecheck';
 const SITES = '__racecheckSites';
 const SHADOW = '__racecheckShadow';
 const EPOCH = '__racecheckEpoch';
+const HOT = '__racecheckHot';
 const ASYNC = '__racecheckAsync';
 const SEGMENT = '__racecheckSegment';
 const NAMES = '__racecheckNames';
@@ -248,15 +249,21 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
    * array on shared memory answers null to the shadow lookup and is accessed right there.
    */
   const accessors: string[] = [];
+  /** The accessor's condition for extending the open run `h` with element `c` (`k` of view `s`, cells `m`). */
+  const extendsRun = (site: string, write: boolean): string =>
+    `h.cells === m && h.first + h.count === c && h.site === ${site} && ${write ? '' : '!'}h.write && h.count < ${MAX_DETAIL} && k >= 0 && k < s.length`;
   const rewriteRead = (member: MemberNode, functionName: string): void => {
     const [open, close] = brackets(member);
     const site = siteOf(member, functionName);
     const name = `${R}R${accessors.length}`;
     // The same-epoch check is here too: a shared element already read or written in this epoch costs
     // one load and no call.
+    // So is the commonest first access: the next element of the run this site's last access opened (the
+    // runtime's last run, `hot.run`), which only needs marking and counting.
     accessors.push(
       `function ${name}(o, k) { const s = o == null ? null : o[${SHADOW}]; if (s === null) return o[k]; ` +
-        `if (s !== undefined && (s.cells[s.base + k] & -2) === ${EPOCH}[0]) return o[k]; ` +
+        `if (s !== undefined) { const m = s.cells, c = s.base + k, e = ${EPOCH}[0]; if ((m[c] & -2) === e) return o[k]; ` +
+        `const h = ${HOT}.run; if (${extendsRun(site, false)}) { m[c] = e; h.count++; return o[k]; } } ` +
         `return ${R}.r(o, k, ${site}); }`,
     );
     const object = member.object;
@@ -288,8 +295,9 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     if (operator === '=') {
       const name = `${R}W${accessors.length}`;
       accessors.push(
-        `function ${name}(o, k, v) { const s = o == null ? null : o[${SHADOW}]; ` +
-          `if (s === null || (s !== undefined && s.cells[s.base + k] === (${EPOCH}[0] | 1))) return (o[k] = v); ` +
+        `function ${name}(o, k, v) { const s = o == null ? null : o[${SHADOW}]; if (s === null) return (o[k] = v); ` +
+          `if (s !== undefined) { const m = s.cells, c = s.base + k, e = ${EPOCH}[0] | 1; if (m[c] === e) return (o[k] = v); ` +
+          `const h = ${HOT}.run; if (${extendsRun(site, true)}) { o[k] = v; m[c] = e; h.count++; return v; } } ` +
           `return ${R}.w(o, k, v, ${site}); }`,
       );
       openAt(member.start, `${name}(`);
@@ -591,7 +599,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
 
   if (mapComment) s.remove(mapComment.start, mapComment.end);
   const prologue =
-    `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)}), ${SHADOW} = ${R}.shadow, ${EPOCH} = ${R}.epoch` +
+    `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)}), ${SHADOW} = ${R}.shadow, ${EPOCH} = ${R}.epoch, ${HOT} = ${R}.hot` +
     (asyncRewrites > 0 ? `, ${ASYNC} = ${R}.async, ${SEGMENT} = ${ASYNC}.seg, ${NAMES} = ${ASYNC}.names(${JSON.stringify(propertyNames)})` : '') +
     ';' +
     accessors.join('');
