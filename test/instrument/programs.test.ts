@@ -29,6 +29,11 @@ const cases: Case[] = [
   { program: 'flag-plain-race.mjs', findings: ['data-race:15', 'data-race:16', 'data-race:17', 'data-race:18'] },
   { program: 'views-alias-race.mjs', findings: ['data-race:13'] },
   { program: 'run-across-views-race.mjs', findings: ['data-race:15'] },
+  // DataViews: the same memory as typed arrays, aligned or not.
+  { program: 'dataview-race.mjs', findings: ['data-race:11'] },
+  { program: 'dataview-alias-race.mjs', findings: ['data-race:16'] },
+  { program: 'dataview-unaligned-race.mjs', findings: ['data-race:16'] },
+  { program: 'dataview-clean.mjs', findings: [], sameOutput: true },
   { program: 'out-of-bounds-clean.mjs', findings: [], sameOutput: true },
   { program: 'latent-race.mjs', findings: ['data-race:13'] },
   // DataRaceBench-style kernels and their race-free twins.

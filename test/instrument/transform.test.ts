@@ -8,6 +8,7 @@ import { RUNTIME_KEY } from '../../src/tracer/instrument/scope.js';
 import { InstrumentParseError, instrumentSource } from '../../src/tracer/instrument/transform.js';
 
 const SHADOW = Symbol('test shadow');
+const DATA_VIEW = Symbol('test data view');
 
 /** A runtime that answers "shared" for every typed array and records the operations it is handed. */
 function recordingRuntime() {
@@ -19,6 +20,10 @@ function recordingRuntime() {
     },
     shadow: SHADOW,
     epoch: new Int32Array([2]),
+    hot: { run: {} },
+    dataView: DATA_VIEW,
+    dv: (view: object, _shadow: unknown, offset: unknown, width: number, write: number, site: number) =>
+      seen.push(`dv ${view instanceof DataView ? 'DataView' : 'other'} ${String(offset)} ${width} ${write ? 'set' : 'get'} @${site}`),
     r: (o: Record<PropertyKey, unknown>, k: PropertyKey, site: number) => (seen.push(`r ${String(k)} @${site}`), o[k]),
     w: (o: Record<PropertyKey, unknown>, k: PropertyKey, v: unknown, site: number) => (seen.push(`w ${String(k)} @${site}`), (o[k] = v)),
     u: (o: Record<PropertyKey, number>, k: PropertyKey, op: string, v: number, site: number) => {
@@ -95,6 +100,35 @@ describe('instrumentSource rewrites', () => {
     ]);
   });
 
+  it('DataView reads and writes, keeping results, the object a method is called on, and its arguments', () => {
+    const { result, seen } = runInstrumented(`
+      const view = new DataView(new ArrayBuffer(16));
+      view.setInt32(4, -2, true);
+      view.setFloat64(8, 1.5);
+      const other = { getInt32(...args) { return [this === other, args.length, ...args]; } };
+      return [view.getInt32(4, true), view.getUint8(4), view.getFloat64(8), other.getInt32(), other.getInt32(1, 2, 3)];
+    `);
+    expect(result).toEqual([-2, 254, 1.5, [true, 0], [true, 3, 1, 2, 3]]);
+    expect(seen.filter((line) => line.startsWith('dv'))).toEqual([
+      'dv DataView 4 4 set @100',
+      'dv DataView 8 8 set @101',
+      'dv DataView 4 4 get @102',
+      'dv DataView 4 1 get @103',
+      'dv DataView 8 8 get @104',
+      'dv other undefined 4 get @105',
+      'dv other 1 4 get @106',
+    ]);
+  });
+
+  it('records nothing for a DataView call that throws', () => {
+    const { result, seen } = runInstrumented(`
+      const view = new DataView(new ArrayBuffer(4));
+      try { view.getInt32(2); } catch (error) { return [error.constructor.name]; }
+    `);
+    expect(result).toEqual(['RangeError']);
+    expect(seen.filter((line) => line.startsWith('dv'))).toEqual([]);
+  });
+
   it('evaluates object, key and value once each, left to right', () => {
     const { result } = runInstrumented(`
       const order = [];
@@ -147,6 +181,10 @@ describe('instrumentSource leaves alone', () => {
     ['symbol keys', 'const it = o[Symbol.iterator];'],
     ['super members', 'class A extends B { m() { return super[k]; } }'],
     ['Atomics with spread arguments', 'Atomics.add(...args);'],
+    ['DataView calls with spread arguments', 'view.getInt32(...args);'],
+    ['optional DataView calls', 'view?.getInt32(0); view.setInt8?.(0, 1); a?.b.getUint8(0);'],
+    ['super calls of DataView method names', 'class V extends DataView { getInt32(o) { return super.getInt32(o); } }'],
+    ['computed method names', "view['getInt32'](0);"],
   ] as const;
   for (const [what, code] of untouched) {
     it(what, () => {

@@ -83,31 +83,40 @@ Object.defineProperty(Object.getPrototypeOf(Int8Array.prototype) as object, SHAD
 /** Views that cannot carry the symbol (non-extensible): their verdict lives here. */
 const shadowFallback = new WeakMap<object, ViewShadow | null>();
 
+/** This thread's marks for a buffer's elements of one width, shared by every view of that width. */
+function cellsOf(buffer: SharedArrayBuffer, width: number): Int32Array {
+  let byWidth = cellsByBuffer.get(buffer);
+  if (!byWidth) {
+    byWidth = new Map();
+    cellsByBuffer.set(buffer, byWidth);
+  }
+  let cells = byWidth.get(width);
+  if (!cells) {
+    cells = new Int32Array(Math.ceil(buffer.byteLength / width));
+    // Fresh memory is mapped as it is first touched. Touched here in one pass, it cost the ray tracer's
+    // workers ~20 ms each; touched by the program's loop, one page at a time between its own work while
+    // other threads fault and collect too, ~100 ms. Not for very large buffers, whose elements a thread
+    // may touch only a few of.
+    if (cells.length <= PREFAULT_LIMIT) cells.fill(0);
+    byWidth.set(width, cells);
+  }
+  return cells;
+}
+
+function isTrackable(buffer: ArrayBufferLike): buffer is SharedArrayBuffer {
+  return buffer instanceof SharedArrayBuffer && !(buffer as { growable?: boolean }).growable;
+}
+
 /** The shadow of a typed array backed by a SharedArrayBuffer; null for any other typed array. */
 function classify(view: TypedArray): ViewShadow | null {
   const known = shadowFallback.get(view);
   if (known !== undefined) return known;
   let shadow: ViewShadow | null = null;
   const buffer = view.buffer;
-  if (buffer instanceof SharedArrayBuffer && !(buffer as { growable?: boolean }).growable) {
+  if (isTrackable(buffer)) {
     const width = view.BYTES_PER_ELEMENT;
-    let byWidth = cellsByBuffer.get(buffer);
-    if (!byWidth) {
-      byWidth = new Map();
-      cellsByBuffer.set(buffer, byWidth);
-    }
-    let cells = byWidth.get(width);
-    if (!cells) {
-      cells = new Int32Array(Math.ceil(buffer.byteLength / width));
-      // Fresh memory is mapped as it is first touched. Touched here in one pass, it cost the ray tracer's
-      // workers ~20 ms each; touched by the program's loop, one page at a time between its own work
-      // while other threads fault and collect too, ~100 ms. Not for very large buffers, whose elements a
-      // thread may touch only a few of.
-      if (cells.length <= PREFAULT_LIMIT) cells.fill(0);
-      byWidth.set(width, cells);
-    }
     const [hi, lo] = bufferId(buffer);
-    shadow = new ViewShadow(hi, lo, view.byteOffset / width, width, view.length, cells);
+    shadow = new ViewShadow(hi, lo, view.byteOffset / width, width, view.length, cellsOf(buffer, width));
   }
   if (Object.isExtensible(view)) Object.defineProperty(view, SHADOW, { value: shadow });
   else shadowFallback.set(view, shadow);
@@ -120,6 +129,70 @@ function shadowOf(target: unknown): ViewShadow | null {
   if (cached !== undefined) return cached;
   if (!ArrayBuffer.isView(target) || target instanceof DataView) return null;
   return classify(target as TypedArray);
+}
+
+// ——— DataViews ———
+
+/**
+ * A DataView's verdict, cached like a typed array's but under a symbol of its own (a DataView has no
+ * element width: each method has one). Object.prototype answers null, so that the per-site functions of
+ * `x.getInt32(…)` calls cost one cached lookup for objects that are not DataViews.
+ */
+const DATA_VIEW_SHADOW = Symbol('racecheck.dataView');
+Object.defineProperty(Object.prototype, DATA_VIEW_SHADOW, { value: null, configurable: true });
+Object.defineProperty(DataView.prototype, DATA_VIEW_SHADOW, { value: undefined, configurable: true });
+
+const dataViewFallback = new WeakMap<DataView, DataViewShadow | null>();
+
+/** A DataView on shared memory: the buffer's elements of each width, seen whole. */
+class DataViewShadow {
+  readonly #byWidth: (ViewShadow | undefined)[] = [];
+
+  constructor(
+    readonly buffer: SharedArrayBuffer,
+    readonly byteOffset: number,
+  ) {}
+
+  whole(width: number): ViewShadow {
+    let shadow = this.#byWidth[width];
+    if (!shadow) {
+      const [hi, lo] = bufferId(this.buffer);
+      // Unaligned accesses can touch the partial element at the end: every element of the buffer counts.
+      shadow = new ViewShadow(hi, lo, 0, width, Math.ceil(this.buffer.byteLength / width), cellsOf(this.buffer, width));
+      this.#byWidth[width] = shadow;
+    }
+    return shadow;
+  }
+}
+
+function classifyDataView(view: DataView): DataViewShadow | null {
+  const known = dataViewFallback.get(view);
+  if (known !== undefined) return known;
+  // An object that only inherits from DataView.prototype has no buffer to ask for.
+  const shadow = ArrayBuffer.isView(view) && isTrackable(view.buffer) ? new DataViewShadow(view.buffer, view.byteOffset) : null;
+  if (Object.isExtensible(view)) Object.defineProperty(view, DATA_VIEW_SHADOW, { value: shadow });
+  else dataViewFallback.set(view, shadow);
+  return shadow;
+}
+
+/**
+ * After a DataView call at `offset` succeeded (a call that throws accessed nothing): records it as an
+ * access of the buffer's element of that width holding its first byte, and, when it is not aligned, of
+ * the element holding its last one — both overlap what it touched, so a race reported with either is
+ * real (an unaligned access is compared with aligned accesses of its own width only). An offset that is
+ * neither a number nor left out is not converted again (that could run the program's code twice): such
+ * an access is not recorded.
+ */
+function dataViewAccess(view: DataView, known: DataViewShadow | undefined, offset: unknown, width: number, write: number, site: number): void {
+  if (!tracing) return;
+  const shadow = known === undefined ? classifyDataView(view) : known;
+  if (shadow === null || (offset !== undefined && typeof offset !== 'number')) return;
+  const at = shadow.byteOffset + (offset === undefined ? 0 : Math.trunc(offset) || 0);
+  const whole = shadow.whole(width);
+  const first = Math.floor(at / width);
+  const last = Math.floor((at + width - 1) / width);
+  recordAccess(whole, first, site, write === 1);
+  if (last !== first) recordAccess(whole, last, site, write === 1);
 }
 
 /**
@@ -732,6 +805,8 @@ export function installRuntime(options: RuntimeOptions): void {
       shadow: SHADOW,
       epoch: syncEpoch,
       hot,
+      dataView: DATA_VIEW_SHADOW,
+      dv: dataViewAccess,
       r: read,
       w: write,
       u: update,

@@ -8,6 +8,9 @@
  *   site)`. Which `o` is a SharedArrayBuffer-backed typed array is only known at run time; the runtime
  *   checks it cheaply and passes everything else straight through.
  * - `Atomics.op(...)` → `R.atomics.op(...)`, which performs the operation and records it.
+ * - DataView reads and writes `v.getInt32(o, le)`, `v.setFloat64(o, x, le)` → a per-site function that
+ *   makes the same call on the same object and then, when the object is a DataView on shared memory,
+ *   records the access (one difference: the method is looked up after the arguments are evaluated).
  *
  * Evaluation order is kept: object, key and value are evaluated left to right exactly once, as before.
  * Left alone, because a call would change their meaning: call targets `o[k]()` (the `this` binding),
@@ -46,6 +49,7 @@ const SITES = '__racecheckSites';
 const SHADOW = '__racecheckShadow';
 const EPOCH = '__racecheckEpoch';
 const HOT = '__racecheckHot';
+const DATA_VIEW = '__racecheckDataView';
 const ASYNC = '__racecheckAsync';
 const SEGMENT = '__racecheckSegment';
 const NAMES = '__racecheckNames';
@@ -72,6 +76,13 @@ const ATOMICS_ARITY: Record<string, number> = {
   notify: 3,
 };
 const ATOMICS_OPERATIONS = new Set(Object.keys(ATOMICS_ARITY));
+
+/** DataView methods that read or write memory, with the width of what they access. */
+const DATA_VIEW_WIDTHS: Record<string, number> = {};
+for (const [type, width] of [['Int8', 1], ['Uint8', 1], ['Int16', 2], ['Uint16', 2], ['Float16', 2], ['Int32', 4], ['Uint32', 4], ['Float32', 4], ['Float64', 8], ['BigInt64', 8], ['BigUint64', 8]] as const) {
+  DATA_VIEW_WIDTHS[`get${type}`] = width;
+  DATA_VIEW_WIDTHS[`set${type}`] = width;
+}
 
 const COMPOUND_OPERATORS = new Set(['+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=']);
 
@@ -284,6 +295,28 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     openAt(member.start, `${name}(`);
     s.update(open, open + 1, ', ');
     s.update(close, close + 1, ')');
+  };
+
+  /**
+   * `v.getInt32(a, b)` → `RD7(v, a, b)`: the same call on the same object, then the access recorded when
+   * the object is a DataView on shared memory (a DataView's verdict is cached like a typed array's; any
+   * other object answers null). The function takes exactly the call's arguments, so a method of another
+   * object with the same name sees the arguments it always did.
+   */
+  const rewriteDataViewCall = (call: Node, member: MemberNode, functionName: string): void => {
+    const method = member.property.name as string;
+    const args = call.arguments as Node[];
+    const site = siteOf(member, functionName);
+    const name = `${R}D${accessors.length}`;
+    const params = args.map((_, i) => `a${i}`);
+    const offset = params[0] ?? 'undefined';
+    accessors.push(
+      `function ${name}(o${params.map((p) => `, ${p}`).join('')}) { const r = o.${method}(${params.join(', ')}); ` +
+        `const s = o[${DATA_VIEW}]; if (s !== null) ${R}.dv(o, s, ${offset}, ${DATA_VIEW_WIDTHS[method]}, ${method.startsWith('set') ? 1 : 0}, ${site}); return r; }`,
+    );
+    const open = tokenIn(member.property.end, args[0]?.start ?? call.end, '(');
+    openAt(call.start, `${name}(`);
+    s.update(member.object.end, open + 1, args.length > 0 ? ', ' : '');
   };
 
   const rewriteAssignment = (assignment: Node, member: MemberNode, functionName: string): void => {
@@ -500,6 +533,19 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
             // The site travels as an extra argument after the real ones (Atomics ignores extras).
             const closing = node.end - 1;
             s.prependLeft(closing, `${args.length > 0 ? ', ' : ''}${argumentPadding(args.length, member.property.name as string)}${site}`);
+          } else if (
+            node.type === 'CallExpression' &&
+            !member.computed &&
+            !member.optional &&
+            node.optional !== true &&
+            member.object.type !== 'Super' &&
+            member.property.type === 'Identifier' &&
+            Object.hasOwn(DATA_VIEW_WIDTHS, member.property.name as string) &&
+            !(node.arguments as Node[]).some((argument) => argument.type === 'SpreadElement') &&
+            !inOptionalChain(member.object)
+          ) {
+            rewriteDataViewCall(node, member, name);
+            walk(member.object, name);
           } else {
             // A call target keeps its `this`: walk its parts, not the member itself.
             walk(member.object, name);
@@ -599,7 +645,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
 
   if (mapComment) s.remove(mapComment.start, mapComment.end);
   const prologue =
-    `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)}), ${SHADOW} = ${R}.shadow, ${EPOCH} = ${R}.epoch, ${HOT} = ${R}.hot` +
+    `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)}), ${SHADOW} = ${R}.shadow, ${EPOCH} = ${R}.epoch, ${HOT} = ${R}.hot, ${DATA_VIEW} = ${R}.dataView` +
     (asyncRewrites > 0 ? `, ${ASYNC} = ${R}.async, ${SEGMENT} = ${ASYNC}.seg, ${NAMES} = ${ASYNC}.names(${JSON.stringify(propertyNames)})` : '') +
     ';' +
     accessors.join('');
