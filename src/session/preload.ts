@@ -82,7 +82,7 @@ if (scope) {
     import('../tracer/instrument/cjs.js'),
   ]);
   if (isMainThread) setEnvironmentData(PRELOAD_ENVIRONMENT_KEY, import.meta.url);
-  installRuntime({ imports: startupImports(), tsxApi: tsxApiUrl(), preload: import.meta.url, async: scope.async === true });
+  installRuntime({ imports: startupImports(), tsxApi: tsxApiUrl(), preload: import.meta.url, async: scope.async === true, scope });
   instrumentCommonJs(scope);
   register(siblingModule(import.meta.url, '../tracer/instrument/hooks'), { data: scope });
 }

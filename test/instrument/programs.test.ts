@@ -64,8 +64,9 @@ const cases: Case[] = [
   // Hand-written locks: order cycles, and a deadlock that really happens.
   { program: 'lock-order-inversion.mjs', findings: ['lock-order-inversion:9'] },
   { program: 'atomics-deadlock.mjs', findings: ['deadlock:10'] },
-  // Code workers (eval: true) are not instrumented: their data and messages must arrive as sent.
+  // Code workers (eval: true): instrumented through a bootstrap; their data and messages arrive as sent.
   { program: 'eval-worker-clean.mjs', findings: [], sameOutput: true },
+  { program: 'eval-worker-race.mjs', findings: ['data-race:4'] },
   // Bad input: a module the parser cannot read runs uninstrumented.
   { program: 'import-assertion.mjs', findings: [], sameOutput: true },
 ];

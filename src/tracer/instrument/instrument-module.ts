@@ -100,19 +100,31 @@ export function instrumentModule(code: string, file: string, sourceType: 'module
   const patch = libraryPatch(file, scope);
   if (patch) return code + patch;
   if (!shouldInstrument(file, scope)) return code;
+  return instrumented(code, file, sourceType, scope);
+}
+
+/** The name a worker's code given as a string goes by in reports (Node's own name for it in stacks). */
+export const WORKER_EVAL_NAME = '[worker eval]';
+
+/** A worker's code given as a string (`eval: true`): a CommonJS body, instrumented like a module. */
+export function instrumentWorkerCode(code: string, scope: InstrumentScope): string {
+  return instrumented(code, WORKER_EVAL_NAME, 'script', scope);
+}
+
+function instrumented(code: string, file: string, sourceType: 'module' | 'script', scope: InstrumentScope): string {
   const entry = scope.cacheDir && trustedDirectory(scope.cacheDir) ? cacheFile(scope.cacheDir, code, file, sourceType, scope) : undefined;
   if (entry) {
     const cached = readEntry(entry);
     if (cached !== undefined) return cached === UNCHANGED ? code : cached;
   }
   transform ??= require('./transform.js') as typeof import('./transform.js');
-  let instrumented: string | undefined;
+  let output: string | undefined;
   try {
-    instrumented = transform.instrumentSource(code, { filename: file, sourceType, async: scope.async === true })?.code;
+    output = transform.instrumentSource(code, { filename: file, sourceType, async: scope.async === true })?.code;
   } catch (error) {
     writeSync(2, parseWarning(file, error));
     return code;
   }
-  if (entry) writeEntry(entry, instrumented ?? UNCHANGED);
-  return instrumented ?? code;
+  if (entry) writeEntry(entry, output ?? UNCHANGED);
+  return output ?? code;
 }

@@ -21,7 +21,8 @@ import { newIdentity } from '../../core/handles.js';
 import { defineSites, emit, emitAt, emitAtSequence, nameThread, onSettle, onTracingChange, syncEpoch, takeSequence, tracing } from '../probe.js';
 import { AtomicDetail, EventKind, MAX_DETAIL } from '../schema.js';
 import { installAsyncRuntime } from './async-runtime.js';
-import { RUNTIME_KEY } from './scope.js';
+import { instrumentWorkerCode, WORKER_EVAL_NAME } from './instrument-module.js';
+import { RUNTIME_KEY, type InstrumentScope } from './scope.js';
 
 const require = createRequire(import.meta.url);
 const workerThreads = require('node:worker_threads') as typeof import('node:worker_threads');
@@ -668,6 +669,8 @@ export interface RuntimeOptions {
   preload?: string;
   /** Follow async tasks on the event loop (the instrumented code then calls into them). */
   async?: boolean;
+  /** What the loader instruments; with it, a worker's code given as a string is instrumented too. */
+  scope?: InstrumentScope;
 }
 
 /**
@@ -682,6 +685,20 @@ const boot = getEnvironmentData(${JSON.stringify(BOOT_KEY)});
   (await import(boot.tsx)).register();
   if (boot.preload) await import(boot.preload);
   await import(boot.entry);
+})();
+`;
+
+/**
+ * What a worker given its code as a string (`eval: true`) starts with: racecheck's preload (`--import`
+ * does not reach such a worker), then the code, instrumented, run the way Node runs it: a script in this
+ * context, under Node's own name for it.
+ */
+const EVAL_BOOTSTRAP = `
+const { getEnvironmentData } = require('node:worker_threads');
+const boot = getEnvironmentData(${JSON.stringify(BOOT_KEY)});
+(async () => {
+  await import(boot.preload);
+  require('node:vm').runInThisContext(boot.code, { filename: boot.name });
 })();
 `;
 
@@ -705,28 +722,34 @@ function patchWorker(options: RuntimeOptions): void {
       // passing process.execArgv explicitly would make Node reject the V8 flags in it.
       if (workerOptions.execArgv) settings.execArgv = withImports(workerOptions.execArgv, options.imports);
       const path = typeof filename === 'string' ? filename : filename.href;
+      const code = workerOptions.eval === true && typeof filename === 'string';
       const typescript = !workerOptions.eval && TS_EXTENSION.test(path.split('?')[0]!);
-      // Code given as a string runs without racecheck's preload (Node does not apply --import to it):
-      // it gets its data and messages exactly as sent, and is not traced.
-      const instrumented = !workerOptions.eval;
+      // Code given as a string gets racecheck's preload from a bootstrap when this thread instruments;
+      // otherwise (only primitives traced) it runs as it is, with its data and messages exactly as sent.
+      const instrumented = !workerOptions.eval || (code && options.scope !== undefined && options.preload !== undefined);
       if (!instrumented) sharedBuffersIn([workerOptions.workerData, workerOptions.transferList], untraceSending);
       else if ('workerData' in workerOptions) settings.workerData = envelope(WORKER_DATA_MARK, workerOptions.workerData, hi, lo);
       let entry = filename;
+      let boot: Record<string, unknown> | undefined;
       if (typescript) {
         const url = typeof filename === 'string' ? new URL(filename, `file://${process.cwd()}/`).href : filename.href;
-        workerThreads.setEnvironmentData(BOOT_KEY, { tsx: options.tsxApi, entry: url, preload: options.preload });
+        boot = { tsx: options.tsxApi, entry: url, preload: options.preload };
         entry = TYPESCRIPT_BOOTSTRAP;
         settings.eval = true;
+      } else if (code && instrumented) {
+        boot = { preload: options.preload, code: instrumentWorkerCode(filename, options.scope!), name: WORKER_EVAL_NAME };
+        entry = EVAL_BOOTSTRAP;
       }
+      if (boot) workerThreads.setEnvironmentData(BOOT_KEY, boot as never);
       // Width 1: a daemon as far as thread-leak goes (a program need not wait for its workers to end).
       if (tracing) emit(EventKind.ThreadSpawn, token, 0, 1, TracedWorker as unknown as (...args: never[]) => unknown);
-      const name = workerOptions.name || basename(decodeURIComponent(path.split('?')[0]!)) || 'worker';
+      const name = workerOptions.name || (code ? WORKER_EVAL_NAME : basename(decodeURIComponent(path.split('?')[0]!))) || 'worker';
       workerThreads.setEnvironmentData(SPAWN_KEY, { token, name });
       try {
         super(entry, settings);
       } finally {
         workerThreads.setEnvironmentData(SPAWN_KEY, undefined as never);
-        if (typescript) workerThreads.setEnvironmentData(BOOT_KEY, undefined as never);
+        if (boot) workerThreads.setEnvironmentData(BOOT_KEY, undefined as never);
       }
       exitTokens.set(this, token);
       if (!instrumented) uninstrumented.add(this);

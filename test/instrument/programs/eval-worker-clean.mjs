@@ -1,5 +1,5 @@
-// A worker given as code (eval: true) runs without racecheck's preload: it must get its workerData and
-// messages exactly as sent, and the program must work as under plain node.
+// A worker given as code (eval: true) gets racecheck's preload from a bootstrap: it must still get its
+// workerData and messages exactly as sent, and the program must work as under plain node.
 import { Worker } from 'node:worker_threads';
 
 const code = `
