@@ -16,7 +16,7 @@
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { basename } from 'node:path';
-import { isMainThread, MessagePort, Worker, type TransferListItem, type WorkerOptions } from 'node:worker_threads';
+import { isMainThread, MessagePort, Worker, type BroadcastChannel, type TransferListItem, type WorkerOptions } from 'node:worker_threads';
 import { newIdentity } from '../../core/handles.js';
 import { defineSites, emit, emitAt, emitAtSequence, nameThread, onSettle, onTracingChange, syncEpoch, takeSequence, tracing } from '../probe.js';
 import { AtomicDetail, EventKind, MAX_DETAIL } from '../schema.js';
@@ -653,6 +653,16 @@ function patchMessaging(): void {
   (workerThreads as { MessageChannel: unknown }).MessageChannel = TracedMessageChannel;
   (globalThis as { MessageChannel: unknown }).MessageChannel = TracedMessageChannel;
   if (!isMainThread && workerThreads.parentPort) traceSending(workerThreads.parentPort);
+  // BroadcastChannel (the global is the same class): each channel's messages arrive through a MessagePort
+  // of its own, and so through the dispatch above; only sending needs wrapping. Every channel of the name
+  // that receives the message acquires what the sender released.
+  const broadcast = workerThreads.BroadcastChannel.prototype as { postMessage: (this: BroadcastChannel, ...args: unknown[]) => void };
+  const postBroadcast = broadcast.postMessage;
+  broadcast.postMessage = function postMessageTraced(this: BroadcastChannel, ...args: unknown[]): void {
+    // Without an argument Node throws, and must still.
+    if (args.length === 0) return postBroadcast.call(this);
+    sendTraced((message) => postBroadcast.call(this, message), args[0], postMessageTraced);
+  };
 }
 
 /** Where a worker learns the identity its parent gave it. */
