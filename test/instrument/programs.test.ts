@@ -30,6 +30,12 @@ const cases: Case[] = [
   { program: 'flag-plain-race.mjs', findings: ['data-race:15', 'data-race:16', 'data-race:17', 'data-race:18'] },
   { program: 'views-alias-race.mjs', findings: ['data-race:13'] },
   { program: 'run-across-views-race.mjs', findings: ['data-race:15'] },
+  // Built-ins that touch many elements at once, and the elements next to their ranges.
+  {
+    program: 'bulk-methods.mjs',
+    findings: ['data-race:10', 'data-race:11', 'data-race:12', 'data-race:13', 'data-race:14', 'data-race:15', 'data-race:16', 'data-race:17', 'data-race:34', 'data-race:35', 'data-race:37', 'data-race:41'],
+  },
+  { program: 'bulk-methods.mjs', args: ['--join'], findings: [], sameOutput: true },
   // DataViews: the same memory as typed arrays, aligned or not.
   { program: 'dataview-race.mjs', findings: ['data-race:11'] },
   { program: 'dataview-alias-race.mjs', findings: ['data-race:16'] },

@@ -196,6 +196,151 @@ function dataViewAccess(view: DataView, known: DataViewShadow | undefined, offse
   if (last !== first) recordAccess(whole, last, site, write === 1);
 }
 
+// ——— Built-in methods that access many elements ———
+
+const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Int8Array.prototype) as Record<string, unknown>;
+const typedArrayValues = TYPED_ARRAY_PROTOTYPE['values'];
+
+/**
+ * An index argument as the built-in read it (ToIntegerOrInfinity, counted from the end when negative,
+ * clamped to [0, length]); `fallback` when it was left out. Anything but a number is not converted again
+ * (that could run the program's code a second time): undefined, and the call is not recorded.
+ */
+function relativeIndex(value: unknown, fallback: number, length: number): number | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') return undefined;
+  const integer = Number.isNaN(value) ? 0 : Math.trunc(value);
+  return integer < 0 ? Math.max(length + integer, 0) : Math.min(integer, length);
+}
+
+/**
+ * `count` elements from `first` (the view's own indices), read or written by one built-in call: marked in
+ * this epoch like single accesses, and written as runs after the runs already open (lane order).
+ */
+function recordRange(shadow: ViewShadow, first: number, count: number, site: number, write: boolean): void {
+  if (count <= 0) return;
+  writeRuns();
+  const cells = shadow.cells;
+  const start = shadow.base + first;
+  const epoch = syncEpoch[0]!;
+  for (let cell = start; cell < start + count; cell++) {
+    if (write) cells[cell] = epoch | 1;
+    else if ((cells[cell]! & -2) !== epoch) cells[cell] = epoch;
+  }
+  for (let done = 0; done < count; done += MAX_RUN) {
+    emitAt(write ? EventKind.MemoryWrite : EventKind.MemoryRead, shadow.hi, shadow.lo, (start + done) * shadow.width, shadow.width, Math.min(MAX_RUN, count - done), site);
+  }
+}
+
+/**
+ * After a typed-array method returned (one that threw recorded nothing): the elements it read and wrote,
+ * from its arguments and result. Only the built-in itself: a subclass's own `fill` may touch anything.
+ */
+function bulkAccess(view: TypedArray, known: ViewShadow | null | undefined, method: string, result: unknown, site: number, a0: unknown, a1: unknown, a2: unknown): void {
+  if (!tracing || (view as unknown as Record<string, unknown>)[method] !== TYPED_ARRAY_PROTOTYPE[method]) return;
+  const shadow = known === undefined ? shadowOf(view) : known;
+  if (method === 'set') {
+    setAccess(shadow, site, a0, a1);
+    return;
+  }
+  if (!shadow) return;
+  const length = shadow.length;
+  const readAll = (): void => recordRange(shadow, 0, length, site, false);
+  switch (method) {
+    case 'fill': {
+      const start = relativeIndex(a1, 0, length);
+      const end = relativeIndex(a2, length, length);
+      if (start !== undefined && end !== undefined) recordRange(shadow, start, end - start, site, true);
+      break;
+    }
+    case 'copyWithin': {
+      const target = relativeIndex(a0, 0, length);
+      const start = relativeIndex(a1, 0, length);
+      const end = relativeIndex(a2, length, length);
+      if (target === undefined || start === undefined || end === undefined) break;
+      const count = Math.min(end - start, length - target);
+      recordRange(shadow, start, count, site, false);
+      recordRange(shadow, target, count, site, true);
+      break;
+    }
+    case 'slice': {
+      const start = relativeIndex(a0, 0, length);
+      const end = relativeIndex(a1, length, length);
+      if (start !== undefined && end !== undefined) recordRange(shadow, start, end - start, site, false);
+      break;
+    }
+    case 'join':
+    case 'toReversed':
+    case 'toSorted':
+      readAll();
+      break;
+    case 'with': {
+      // Every element but the one replaced.
+      if (typeof a0 !== 'number') break;
+      const integer = Number.isNaN(a0) ? 0 : Math.trunc(a0);
+      const index = integer < 0 ? length + integer : integer;
+      recordRange(shadow, 0, index, site, false);
+      recordRange(shadow, index + 1, length - index - 1, site, false);
+      break;
+    }
+    case 'reverse':
+    case 'sort':
+      readAll();
+      recordRange(shadow, 0, length, site, true);
+      break;
+    case 'at': {
+      if (typeof a0 !== 'number' && a0 !== undefined) break;
+      const integer = a0 === undefined || Number.isNaN(a0) ? 0 : Math.trunc(a0);
+      const index = integer < 0 ? length + integer : integer;
+      if (index >= 0 && index < length) recordRange(shadow, index, 1, site, false);
+      break;
+    }
+    case 'indexOf':
+    case 'includes': {
+      // Reads stop at the element found: where, indexOf says; includes only says whether.
+      const from = relativeIndex(a1, 0, length);
+      if (from === undefined || (method === 'includes' && result !== false)) break;
+      const end = typeof result === 'number' && result >= 0 ? result + 1 : length;
+      recordRange(shadow, from, end - from, site, false);
+      break;
+    }
+    case 'lastIndexOf': {
+      if (a1 !== undefined && typeof a1 !== 'number') break;
+      const integer = a1 === undefined ? length - 1 : Number.isNaN(a1) ? 0 : Math.trunc(a1);
+      const from = integer < 0 ? length + integer : Math.min(integer, length - 1);
+      const start = typeof result === 'number' && result >= 0 ? result : 0;
+      recordRange(shadow, start, from + 1 - start, site, false);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+/** `target.set(source, offset)`: reads all of the source, writes as many elements of the target from `offset`. */
+function setAccess(target: ViewShadow | null, site: number, source: unknown, offsetArgument: unknown): void {
+  const offset = relativeIndex(offsetArgument, 0, Infinity);
+  if (offset === undefined || source === null || typeof source !== 'object') return;
+  const count = (source as { length?: unknown }).length;
+  if (typeof count !== 'number') return;
+  const sourceShadow = ArrayBuffer.isView(source) ? shadowOf(source) : null;
+  if (sourceShadow) recordRange(sourceShadow, 0, count, site, false);
+  if (target) recordRange(target, offset, count, site, true);
+}
+
+/**
+ * `...value` and `Array.from(value)`: iterating a typed array reads every element, with no code of the
+ * program in between (unless it replaced the iterator, in which case nothing is recorded). Returns the
+ * value, so that the spread goes on as written.
+ */
+function spreadAccess(value: unknown, site: number): unknown {
+  if (tracing && value !== null && typeof value === 'object' && (value as Record<PropertyKey, unknown>)[Symbol.iterator] === typedArrayValues) {
+    const shadow = shadowOf(value);
+    if (shadow) recordRange(shadow, 0, shadow.length, site, false);
+  }
+  return value;
+}
+
 /**
  * Runs of accesses are written as one event: the same kind, at the same site, to consecutive elements of
  * one buffer within one epoch (a loop over a row). A few runs stay open at once, so that a loop reading
@@ -840,6 +985,8 @@ export function installRuntime(options: RuntimeOptions): void {
       hot,
       dataView: DATA_VIEW_SHADOW,
       dv: dataViewAccess,
+      bulk: bulkAccess,
+      spread: spreadAccess,
       r: read,
       w: write,
       u: update,

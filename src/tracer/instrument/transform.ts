@@ -11,6 +11,9 @@
  * - DataView reads and writes `v.getInt32(o, le)`, `v.setFloat64(o, x, le)` → a per-site function that
  *   makes the same call on the same object and then, when the object is a DataView on shared memory,
  *   records the access (one difference: the method is looked up after the arguments are evaluated).
+ * - Typed-array methods that read or write elements without calling back into the program (`fill`, `set`,
+ *   `copyWithin`, `slice`, `join`, `indexOf`, …), `Array.from(a)` and spreading `...a`: the same, recording
+ *   the elements the built-in touched as one range.
  *
  * Evaluation order is kept: object, key and value are evaluated left to right exactly once, as before.
  * Left alone, because a call would change their meaning: call targets `o[k]()` (the `this` binding),
@@ -50,6 +53,7 @@ const SHADOW = '__racecheckShadow';
 const EPOCH = '__racecheckEpoch';
 const HOT = '__racecheckHot';
 const DATA_VIEW = '__racecheckDataView';
+const SPREAD = '__racecheckSpread';
 const ASYNC = '__racecheckAsync';
 const SEGMENT = '__racecheckSegment';
 const NAMES = '__racecheckNames';
@@ -76,6 +80,16 @@ const ATOMICS_ARITY: Record<string, number> = {
   notify: 3,
 };
 const ATOMICS_OPERATIONS = new Set(Object.keys(ATOMICS_ARITY));
+
+/**
+ * Typed-array methods whose element accesses are known from their arguments and result, and that run no
+ * code of the program while they access (`sort` and `toSorted` only without a comparator): the runtime
+ * records the range they touched after they return. Methods taking callbacks (forEach, map, …) are not
+ * here: the program's code runs between their accesses, and a range recorded before or after it could
+ * put an access on the wrong side of its synchronisation.
+ */
+const BULK_METHODS = new Set(['fill', 'set', 'copyWithin', 'slice', 'join', 'reverse', 'toReversed', 'with', 'at', 'indexOf', 'lastIndexOf', 'includes', 'sort', 'toSorted']);
+const WITHOUT_CALLBACK = new Set(['sort', 'toSorted']);
 
 /** DataView methods that read or write memory, with the width of what they access. */
 const DATA_VIEW_WIDTHS: Record<string, number> = {};
@@ -303,20 +317,37 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
    * other object answers null). The function takes exactly the call's arguments, so a method of another
    * object with the same name sees the arguments it always did.
    */
-  const rewriteDataViewCall = (call: Node, member: MemberNode, functionName: string): void => {
+  const rewriteMethodCall = (call: Node, member: MemberNode, functionName: string): void => {
     const method = member.property.name as string;
     const args = call.arguments as Node[];
     const site = siteOf(member, functionName);
-    const name = `${R}D${accessors.length}`;
+    const name = `${R}M${accessors.length}`;
     const params = args.map((_, i) => `a${i}`);
-    const offset = params[0] ?? 'undefined';
-    accessors.push(
-      `function ${name}(o${params.map((p) => `, ${p}`).join('')}) { const r = o.${method}(${params.join(', ')}); ` +
-        `const s = o[${DATA_VIEW}]; if (s !== null) ${R}.dv(o, s, ${offset}, ${DATA_VIEW_WIDTHS[method]}, ${method.startsWith('set') ? 1 : 0}, ${site}); return r; }`,
-    );
+    const arg = (i: number): string => params[i] ?? 'undefined';
+    let record: string;
+    if (Object.hasOwn(DATA_VIEW_WIDTHS, method)) {
+      record = `const s = o[${DATA_VIEW}]; if (s !== null) ${R}.dv(o, s, ${arg(0)}, ${DATA_VIEW_WIDTHS[method]}, ${method.startsWith('set') ? 1 : 0}, ${site});`;
+    } else if (method === 'from') {
+      record = `if (o === Array) ${SPREAD}(${arg(0)}, ${site});`;
+    } else {
+      // `set` also reads its source, which may be shared when the target is not.
+      const source = method === 'set' ? ` || (${arg(0)} != null && ${arg(0)}[${SHADOW}] !== null)` : '';
+      record = `const s = o[${SHADOW}]; if (s !== null${source}) ${R}.bulk(o, s, ${JSON.stringify(method)}, r, ${site}, ${arg(0)}, ${arg(1)}, ${arg(2)});`;
+    }
+    accessors.push(`function ${name}(o${params.map((p) => `, ${p}`).join('')}) { const r = o.${method}(${params.join(', ')}); ${record} return r; }`);
     const open = tokenIn(member.property.end, args[0]?.start ?? call.end, '(');
     openAt(call.start, `${name}(`);
     s.update(member.object.end, open + 1, args.length > 0 ? ', ' : '');
+  };
+
+  /** Which method calls `rewriteMethodCall` takes: DataView accesses, bulk typed-array methods, Array.from. */
+  const recordedMethod = (call: Node, member: MemberNode): boolean => {
+    const method = member.property.name as string;
+    const count = (call.arguments as Node[]).length;
+    if (Object.hasOwn(DATA_VIEW_WIDTHS, method)) return true;
+    if (BULK_METHODS.has(method)) return !WITHOUT_CALLBACK.has(method) || count === 0;
+    // Array.from with a mapping function runs the program's code between its reads.
+    return method === 'from' && member.object.type === 'Identifier' && member.object.name === 'Array' && count === 1;
   };
 
   const rewriteAssignment = (assignment: Node, member: MemberNode, functionName: string): void => {
@@ -540,11 +571,11 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
             node.optional !== true &&
             member.object.type !== 'Super' &&
             member.property.type === 'Identifier' &&
-            Object.hasOwn(DATA_VIEW_WIDTHS, member.property.name as string) &&
+            recordedMethod(node, member) &&
             !(node.arguments as Node[]).some((argument) => argument.type === 'SpreadElement') &&
             !inOptionalChain(member.object)
           ) {
-            rewriteDataViewCall(node, member, name);
+            rewriteMethodCall(node, member, name);
             walk(member.object, name);
           } else {
             // A call target keeps its `this`: walk its parts, not the member itself.
@@ -556,6 +587,19 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
         }
         break;
       }
+      case 'SpreadElement': {
+        // In an array or an argument list (an object spread copies properties, which walkChildren reaches
+        // through ObjectExpression without coming here for its own spread).
+        const argument = node.argument as Node;
+        const site = siteOf(node, name);
+        openAt(argument.start, `${SPREAD}(`);
+        s.prependLeft(argument.end, `, ${site})`);
+        walk(argument, name);
+        return;
+      }
+      case 'ObjectExpression':
+        for (const property of node.properties as Node[]) walk(property.type === 'SpreadElement' ? (property.argument as Node) : property, name);
+        return;
       case 'TaggedTemplateExpression':
       case 'ChainExpression':
         // Optional chains short-circuit; a call would not. Their parts that are not chained are still walked.
@@ -645,7 +689,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
 
   if (mapComment) s.remove(mapComment.start, mapComment.end);
   const prologue =
-    `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)}), ${SHADOW} = ${R}.shadow, ${EPOCH} = ${R}.epoch, ${HOT} = ${R}.hot, ${DATA_VIEW} = ${R}.dataView` +
+    `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)}), ${SHADOW} = ${R}.shadow, ${EPOCH} = ${R}.epoch, ${HOT} = ${R}.hot, ${DATA_VIEW} = ${R}.dataView, ${SPREAD} = ${R}.spread` +
     (asyncRewrites > 0 ? `, ${ASYNC} = ${R}.async, ${SEGMENT} = ${ASYNC}.seg, ${NAMES} = ${ASYNC}.names(${JSON.stringify(propertyNames)})` : '') +
     ';' +
     accessors.join('');
