@@ -36,6 +36,7 @@ const cases: Case[] = [
     findings: ['data-race:10', 'data-race:11', 'data-race:12', 'data-race:13', 'data-race:14', 'data-race:15', 'data-race:16', 'data-race:17', 'data-race:34', 'data-race:35', 'data-race:37', 'data-race:41'],
   },
   { program: 'bulk-methods.mjs', args: ['--join'], findings: [], sameOutput: true },
+  { program: 'iterate-race.mjs', findings: ['data-race:10', 'data-race:11'] },
   // DataViews: the same memory as typed arrays, aligned or not.
   { program: 'dataview-race.mjs', findings: ['data-race:11'] },
   { program: 'dataview-alias-race.mjs', findings: ['data-race:16'] },

@@ -27,6 +27,7 @@ function recordingRuntime() {
     bulk: (view: object, _shadow: unknown, method: string, _result: unknown, site: number) =>
       seen.push(`bulk ${ArrayBuffer.isView(view) ? 'typed' : 'other'}.${method} @${site}`),
     spread: (value: unknown, site: number) => (seen.push(`spread ${ArrayBuffer.isView(value) ? 'typed' : 'other'} @${site}`), value),
+    iterate: (value: unknown, site: number) => (seen.push(`iterate ${ArrayBuffer.isView(value) ? 'typed' : 'other'} @${site}`), value),
     r: (o: Record<PropertyKey, unknown>, k: PropertyKey, site: number) => (seen.push(`r ${String(k)} @${site}`), o[k]),
     w: (o: Record<PropertyKey, unknown>, k: PropertyKey, v: unknown, site: number) => (seen.push(`w ${String(k)} @${site}`), (o[k] = v)),
     u: (o: Record<PropertyKey, number>, k: PropertyKey, op: string, v: number, site: number) => {
@@ -160,6 +161,28 @@ describe('instrumentSource rewrites', () => {
     ]);
   });
 
+  it('what for…of loops and array patterns iterate, keeping values, holes, rest elements and break', () => {
+    const { result, seen } = runInstrumented(`
+      const a = share(new Int32Array([1, 2, 3, 4]));
+      let total = 0;
+      for (const value of a) total += value;
+      for (const [key, value] of new Map([['k', 5]])) total += value;
+      for (const value of a) { total += 10 * value; break; }
+      const [first, , third, ...rest] = a;
+      let x, y;
+      [x, y] = 'xy';
+      return [total, first, third, rest, x + y];
+    `);
+    expect(result).toEqual([25, 1, 3, [4], 'xy']);
+    expect(seen.filter((line) => line.startsWith('iterate')).map((line) => line.replace(/ @\d+$/, ''))).toEqual([
+      'iterate typed',
+      'iterate other',
+      'iterate typed',
+      'iterate typed',
+      'iterate other',
+    ]);
+  });
+
   it('calls with spread arguments: only the spread is recorded, not the call', () => {
     for (const code of ['Atomics.add(...args);', 'view.getInt32(...args);', 'a.fill(...args);']) {
       const output = instrumented(code)!;
@@ -168,8 +191,8 @@ describe('instrumentSource rewrites', () => {
     }
   });
 
-  it('leaves built-ins that call back into the program, and Array.from with a mapping function, alone', () => {
-    expect(instrumented('a.sort((x, y) => x - y); a.forEach(f); a.map(f); Array.from(a, f);')).toBeUndefined();
+  it('leaves built-ins that call back into the program, Array.from with a mapping function, and for await, alone', () => {
+    expect(instrumented('a.sort((x, y) => x - y); a.forEach(f); a.map(f); Array.from(a, f); async () => { for await (const x of a) f(x); };')).toBeUndefined();
   });
 
   it('records nothing for a DataView call that throws', () => {
@@ -226,8 +249,6 @@ describe('instrumentSource leaves alone', () => {
     ['a call target (this binding)', 'obj.list[i]();'],
     ['an optional chain', 'const v = a?.[i] ?? b?.c[i];'],
     ['delete', 'delete a[i];'],
-    ['destructuring targets', '[a[0], a[1]] = [1, 2];'],
-    ['a for-of target', 'for (a[0] of [1, 2]);'],
     ['a logical assignment', 'a[0] ||= 1;'],
     ['string-literal keys', "o['name'] = o['other'];"],
     ['symbol keys', 'const it = o[Symbol.iterator];'],
@@ -242,6 +263,14 @@ describe('instrumentSource leaves alone', () => {
       expect(instrumented(code)).toBeUndefined();
     });
   }
+
+  it('element targets of destructuring and for…of (only what is iterated goes through the runtime)', () => {
+    for (const code of ['[a[0], a[1]] = [1, 2];', 'for (a[0] of [1, 2]);']) {
+      const output = instrumented(code)!;
+      expect(output).toContain('__racecheckIterate([1, 2], ');
+      expect(output).not.toMatch(/__racecheck[RW]\d/);
+    }
+  });
 
   it('code that was already instrumented', () => {
     const once = instrumented('a[0] = 1;')!;

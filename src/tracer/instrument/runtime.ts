@@ -342,6 +342,24 @@ function spreadAccess(value: unknown, site: number): unknown {
 }
 
 /**
+ * What a `for…of` loop or an array pattern iterates: a shared typed array (with its built-in iterator)
+ * becomes an iterator that records each element's read when the loop asks for it — between the loop
+ * body's own synchronisation, where the read really is; anything else is iterated as it was.
+ */
+function iterateAccess(value: unknown, site: number): unknown {
+  if (!tracing || value === null || typeof value !== 'object' || (value as Record<PropertyKey, unknown>)[Symbol.iterator] !== typedArrayValues) return value;
+  const shadow = shadowOf(value);
+  return shadow ? readEach(value as unknown as ArrayLike<unknown>, shadow, site) : value;
+}
+
+function* readEach(view: ArrayLike<unknown>, shadow: ViewShadow, site: number): Generator<unknown> {
+  for (let index = 0; index < view.length; index++) {
+    if (tracing) recordAccess(shadow, index, site, false);
+    yield view[index];
+  }
+}
+
+/**
  * Runs of accesses are written as one event: the same kind, at the same site, to consecutive elements of
  * one buffer within one epoch (a loop over a row). A few runs stay open at once, so that a loop reading
  * two arrays in step coalesces both. Runs are written when they cannot grow, and before every
@@ -987,6 +1005,7 @@ export function installRuntime(options: RuntimeOptions): void {
       dv: dataViewAccess,
       bulk: bulkAccess,
       spread: spreadAccess,
+      iterate: iterateAccess,
       r: read,
       w: write,
       u: update,

@@ -13,7 +13,8 @@
  *   records the access (one difference: the method is looked up after the arguments are evaluated).
  * - Typed-array methods that read or write elements without calling back into the program (`fill`, `set`,
  *   `copyWithin`, `slice`, `join`, `indexOf`, …), `Array.from(a)` and spreading `...a`: the same, recording
- *   the elements the built-in touched as one range.
+ *   the elements the built-in touched as one range. What `for…of` and array patterns iterate goes through
+ *   `I(x, site)`, which reads a shared typed array element by element, recording each read as it happens.
  *
  * Evaluation order is kept: object, key and value are evaluated left to right exactly once, as before.
  * Left alone, because a call would change their meaning: call targets `o[k]()` (the `this` binding),
@@ -54,6 +55,7 @@ const EPOCH = '__racecheckEpoch';
 const HOT = '__racecheckHot';
 const DATA_VIEW = '__racecheckDataView';
 const SPREAD = '__racecheckSpread';
+const ITERATE = '__racecheckIterate';
 const ASYNC = '__racecheckAsync';
 const SEGMENT = '__racecheckSegment';
 const NAMES = '__racecheckNames';
@@ -340,6 +342,15 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     s.update(member.object.end, open + 1, args.length > 0 ? ', ' : '');
   };
 
+  /**
+   * A value a `for…of` loop or an array pattern iterates: `x` → `I(x, site)`, which for a shared typed array
+   * is an iterator recording each element as it is read, interleaved with the loop body as the reads are.
+   */
+  const iterated = (value: Node, functionName: string): void => {
+    openAt(value.start, `${ITERATE}(`);
+    s.prependLeft(value.end, `, ${siteOf(value, functionName)})`);
+  };
+
   /** Which method calls `rewriteMethodCall` takes: DataView accesses, bulk typed-array methods, Array.from. */
   const recordedMethod = (call: Node, member: MemberNode): boolean => {
     const method = member.property.name as string;
@@ -527,6 +538,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
           walk(node.right as Node, name);
           return;
         }
+        if (left.type === 'ArrayPattern' && operator === '=') iterated(node.right as Node, name);
         break;
       }
       case 'UpdateExpression': {
@@ -621,10 +633,14 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
         const left = node.left as Node;
         if (left.type === 'MemberExpression') walkTargetParts(left as MemberNode, name);
         else walk(left, name);
+        if (node.type === 'ForOfStatement' && node.await !== true) iterated(node.right as Node, name);
         walk(node.right as Node, name);
         walk(node.body as Node, name);
         return;
       }
+      case 'VariableDeclarator':
+        if ((node.id as Node).type === 'ArrayPattern' && isNode(node.init)) iterated(node.init, name);
+        break;
       default:
         break;
     }
@@ -689,7 +705,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
 
   if (mapComment) s.remove(mapComment.start, mapComment.end);
   const prologue =
-    `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)}), ${SHADOW} = ${R}.shadow, ${EPOCH} = ${R}.epoch, ${HOT} = ${R}.hot, ${DATA_VIEW} = ${R}.dataView, ${SPREAD} = ${R}.spread` +
+    `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)}), ${SHADOW} = ${R}.shadow, ${EPOCH} = ${R}.epoch, ${HOT} = ${R}.hot, ${DATA_VIEW} = ${R}.dataView, ${SPREAD} = ${R}.spread, ${ITERATE} = ${R}.iterate` +
     (asyncRewrites > 0 ? `, ${ASYNC} = ${R}.async, ${SEGMENT} = ${ASYNC}.seg, ${NAMES} = ${ASYNC}.names(${JSON.stringify(propertyNames)})` : '') +
     ';' +
     accessors.join('');

@@ -46,5 +46,9 @@ if (isMainThread) {
     }
   };
   new Lazy(shared.buffer, 4 * 56, 4).fill(1);
-  console.log('copies', copies.length);
+  // Iteration, in memory the main thread does not touch.
+  const [x0, , x2, ...rest] = shared.subarray(58, 64);
+  let sum = 0;
+  for (const value of shared.subarray(12, 16)) sum += value;
+  console.log('copies', copies.length, x0, x2, rest.join(), sum);
 }
