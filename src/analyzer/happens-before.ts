@@ -133,7 +133,8 @@ export class HappensBeforeChecker {
    * in one state share it (a run's elements, checked once), so the per-location cost is an id: filling
    * and comparing ids is what a run costs, where references to one object per element cost a scan of a
    * large object array and a collector's walk over it. Indexed by byte offset the shadow was mostly holes
-   * for 8-byte elements; accesses of different widths are therefore not compared with each other.
+   * for 8-byte elements; so each width has its own, and an access is also checked against the states of
+   * the buffer's other widths it overlaps (#checkOtherWidths) when there are any.
    */
   readonly #shadow = new Map<number, StatePages[]>();
   /**
@@ -141,9 +142,12 @@ export class HappensBeforeChecker {
    * it (a run over all of a state's locations changes it in place), so every state here is in use.
    */
   readonly #states: (Shadow | undefined)[] = [undefined];
+  /** The access widths each buffer has been accessed with: more than one, and accesses are compared across. */
+  readonly #widths = new Map<number, number[]>();
   #lastBuffer = Number.NaN;
   #lastWidth = 0;
   #lastPages: StatePages = [];
+  #lastWidths: number[] = [];
   #locationCount = 0;
   /** The thread that started under each spawn token. */
   readonly #startedBy = new Map<number, ThreadState>();
@@ -329,11 +333,73 @@ export class HappensBeforeChecker {
         byWidth = [];
         this.#shadow.set(buffer, byWidth);
       }
-      this.#lastPages = byWidth[width] ??= [];
+      let widths = this.#widths.get(buffer);
+      if (!widths) {
+        widths = [];
+        this.#widths.set(buffer, widths);
+      }
+      if (!byWidth[width]) {
+        byWidth[width] = [];
+        widths.push(width);
+      }
+      this.#lastPages = byWidth[width];
+      this.#lastWidths = widths;
       this.#lastBuffer = buffer;
       this.#lastWidth = width;
     }
     return this.#lastPages;
+  }
+
+  /**
+   * An access of `count` elements of `width` from byte `first`, checked against what accesses of the
+   * buffer's other widths left in the elements it overlaps (an Int32Array and a Float64Array view of the
+   * same bytes are one memory). Those states are read, not changed: each access updates the state of its
+   * own width, and whichever of two overlapping accesses comes second finds the first.
+   */
+  #checkOtherWidths(t: ThreadState, event: TraceEvent, buffer: number, access: Access, first: number, width: number, count: number): void {
+    const byWidth = this.#shadow.get(buffer)!;
+    const end = first + count * width;
+    for (const other of this.#lastWidths) {
+      if (other === width) continue;
+      const pages = byWidth[other]!;
+      const last = Math.ceil(end / other);
+      let element = Math.floor(first / other);
+      while (element < last) {
+        const page = pages[element >>> PAGE_BITS];
+        const slot = element & PAGE_MASK;
+        const limit = Math.min(last - element, PAGE_SIZE - slot);
+        if (!page) {
+          element += limit;
+          continue;
+        }
+        const id = page[slot]!;
+        let length = 1;
+        while (length < limit && page[slot + length] === id) length++;
+        if (id !== 0) this.#conflicts(t, event, this.#states[id]!, buffer, access, Math.max(first, element * other));
+        element += length;
+      }
+    }
+  }
+
+  /** Reports what in `cell` conflicts with this access, without changing it (FastTrack's checks alone). */
+  #conflicts(t: ThreadState, event: TraceEvent, cell: Shadow, buffer: number, access: Access, offset: number): void {
+    const me = t.index;
+    if (cell.writeThread >= 0 && cell.writeThread !== me && !t.clock.covers(cell.writeThread, cell.writeClock)) {
+      this.#report(t, event, access, { thread: cell.writeOwner, site: cell.writeSite, lockset: cell.writeLockset, access: 'write' }, cell.writeThread, cell.writeClock, buffer, offset);
+    }
+    if (access !== 'write') return;
+    if (cell.readers) {
+      const readers = cell.readers;
+      for (let at = 0; at < readers.length; at += READER_SLOTS) {
+        const reader = readers[at]!;
+        const clock = readers[at + 1]!;
+        if (reader !== me && !t.clock.covers(reader, clock)) {
+          this.#report(t, event, 'write', { thread: readers[at + 4]!, site: readers[at + 2]!, lockset: readers[at + 3]!, access: 'read' }, reader, clock, buffer, offset);
+        }
+      }
+    } else if (cell.readThread >= 0 && cell.readThread !== me && !t.clock.covers(cell.readThread, cell.readClock)) {
+      this.#report(t, event, 'write', { thread: cell.readOwner, site: cell.readSite, lockset: cell.readLockset, access: 'read' }, cell.readThread, cell.readClock, buffer, offset);
+    }
   }
 
   #stateId(state: Shadow, refs: number): number {
@@ -369,6 +435,7 @@ export class HappensBeforeChecker {
    */
   #accessRun(t: ThreadState, event: TraceEvent, buffer: number, access: Access, first: number, width: number, count: number): void {
     const pages = this.#pagesOf(buffer, width);
+    if (this.#lastWidths.length > 1) this.#checkOtherWidths(t, event, buffer, access, first, width, count);
     const base = Math.floor(first / width);
     if (count === 1) {
       this.#check(t, event, this.#ownState(pages, base), buffer, access, first);

@@ -82,3 +82,44 @@ describe('runs of accesses (one event for consecutive elements)', () => {
     expect(trace.races()).toEqual([]);
   });
 });
+
+describe('accesses of different widths to one buffer', () => {
+  /** An access of `count` elements of `width` bytes from byte `offset`. */
+  const access = (trace: TraceBuilder, thread: number, kind: EventKind, offset: number, width: number, line: number, count = 1): TraceBuilder =>
+    trace.add(thread, kind, 900, offset, line, width, 0, count);
+  const lines = (trace: TraceBuilder): number[][] => trace.races().map((race) => [race.location!.line, race.related[0]!.location!.line]).sort();
+
+  it('race where their bytes overlap, whichever width comes first', () => {
+    const trace = twoThreads();
+    access(trace, 1, EventKind.MemoryWrite, 8, 8, 10); // bytes 8–15
+    access(trace, 2, EventKind.MemoryRead, 12, 4, 20); // bytes 12–15
+    access(trace, 2, EventKind.MemoryWrite, 24, 2, 21); // bytes 24–25
+    access(trace, 1, EventKind.MemoryRead, 22, 1, 11, 4); // bytes 22–25, one byte at a time
+    expect(lines(trace)).toEqual([
+      [10, 20],
+      [21, 11],
+    ]);
+  });
+
+  it('do not race where they only meet at an edge, or are ordered', () => {
+    const trace = twoThreads();
+    access(trace, 1, EventKind.MemoryWrite, 8, 8, 10); // bytes 8–15
+    access(trace, 2, EventKind.MemoryRead, 16, 4, 20); // bytes 16–19
+    access(trace, 2, EventKind.MemoryWrite, 4, 4, 21); // bytes 4–7
+    access(trace, 1, EventKind.MemoryWrite, 32, 1, 12, 8); // bytes 32–39
+    trace.exit(1, 1001).join(2, 1001);
+    access(trace, 2, EventKind.MemoryWrite, 32, 8, 22); // bytes 32–39, after thread 1 ended
+    expect(trace.races()).toEqual([]);
+  });
+
+  it('a read-shared location of one width and a write of another', () => {
+    const trace = new TraceBuilder().spawn(0, 1001, 1).spawn(0, 1002, 2).spawn(0, 1003, 3);
+    access(trace, 1, EventKind.MemoryRead, 0, 4, 10);
+    access(trace, 2, EventKind.MemoryRead, 0, 4, 20);
+    access(trace, 3, EventKind.MemoryWrite, 2, 2, 30); // bytes 2–3
+    expect(lines(trace)).toEqual([
+      [30, 10],
+      [30, 20],
+    ]);
+  });
+});

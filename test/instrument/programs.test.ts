@@ -30,6 +30,7 @@ const cases: Case[] = [
   { program: 'flag-plain-race.mjs', findings: ['data-race:15', 'data-race:16', 'data-race:17', 'data-race:18'] },
   { program: 'views-alias-race.mjs', findings: ['data-race:13'] },
   { program: 'run-across-views-race.mjs', findings: ['data-race:15'] },
+  { program: 'views-widths-race.mjs', findings: ['data-race:14', 'data-race:15'] },
   // Built-ins that touch many elements at once, and the elements next to their ranges.
   {
     program: 'bulk-methods.mjs',

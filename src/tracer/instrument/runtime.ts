@@ -158,8 +158,7 @@ class DataViewShadow {
     let shadow = this.#byWidth[width];
     if (!shadow) {
       const [hi, lo] = bufferId(this.buffer);
-      // Unaligned accesses can touch the partial element at the end: every element of the buffer counts.
-      shadow = new ViewShadow(hi, lo, 0, width, Math.ceil(this.buffer.byteLength / width), cellsOf(this.buffer, width));
+      shadow = new ViewShadow(hi, lo, 0, width, Math.floor(this.buffer.byteLength / width), cellsOf(this.buffer, width));
       this.#byWidth[width] = shadow;
     }
     return shadow;
@@ -178,22 +177,22 @@ function classifyDataView(view: DataView): DataViewShadow | null {
 
 /**
  * After a DataView call at `offset` succeeded (a call that throws accessed nothing): records it as an
- * access of the buffer's element of that width holding its first byte, and, when it is not aligned, of
- * the element holding its last one — both overlap what it touched, so a race reported with either is
- * real (an unaligned access is compared with aligned accesses of its own width only). An offset that is
- * neither a number nor left out is not converted again (that could run the program's code twice): such
- * an access is not recorded.
+ * access of the buffer's element of that width, or, when it is not aligned, of the bytes it covers (the
+ * analyzer compares accesses of different widths byte by byte). An offset that is neither a number nor
+ * left out is not converted again (that could run the program's code twice): such an access is not
+ * recorded.
  */
 function dataViewAccess(view: DataView, known: DataViewShadow | undefined, offset: unknown, width: number, write: number, site: number): void {
   if (!tracing) return;
   const shadow = known === undefined ? classifyDataView(view) : known;
   if (shadow === null || (offset !== undefined && typeof offset !== 'number')) return;
   const at = shadow.byteOffset + (offset === undefined ? 0 : Math.trunc(offset) || 0);
-  const whole = shadow.whole(width);
-  const first = Math.floor(at / width);
-  const last = Math.floor((at + width - 1) / width);
-  recordAccess(whole, first, site, write === 1);
-  if (last !== first) recordAccess(whole, last, site, write === 1);
+  if (at % width === 0) {
+    recordAccess(shadow.whole(width), at / width, site, write === 1);
+    return;
+  }
+  const bytes = shadow.whole(1);
+  for (let byte = at; byte < at + width; byte++) recordAccess(bytes, byte, site, write === 1);
 }
 
 // ——— Built-in methods that access many elements ———
