@@ -7,7 +7,8 @@
  *
  * A cache entry is keyed by everything the output depends on: the code as it arrives (with the source map
  * tsx put in it), the file's name (call sites name it), the options, and racecheck's transform itself (the
- * contents of the modules that produce the output, so a changed transform never reads an old entry).
+ * contents of the modules that produce the output, and which files of the libraries they use are
+ * installed, so a changed transform never reads an old entry).
  * Entries are written whole (a temporary file renamed into place), so threads and processes sharing the
  * directory never read half of one; a cache that cannot be read or written, or a directory another user
  * could write to, is skipped, never an error.
@@ -26,6 +27,8 @@ let transform: typeof import('./transform.js') | undefined;
 
 /** The modules whose code decides the output: a change to any of them is a new cache. */
 const TRANSFORM_MODULES = ['./transform', './async-plan', './scope', '../schema'];
+/** The libraries the transform uses: another installed version (its entry file's size and time) is too. */
+const TRANSFORM_LIBRARIES = ['acorn', 'magic-string', '@jridgewell/remapping', '@jridgewell/trace-mapping', 'eslint-scope'];
 
 let fingerprint: string | undefined;
 
@@ -35,6 +38,11 @@ function transformFingerprint(): string {
     // The extension this module was loaded with: .js when built, .ts when run from sources.
     const extension = import.meta.url.slice(import.meta.url.lastIndexOf('.'));
     for (const module of TRANSFORM_MODULES) hash.update(readFileSync(new URL(module + extension, import.meta.url)));
+    for (const library of TRANSFORM_LIBRARIES) {
+      const entry = require.resolve(library);
+      const { size, mtimeMs } = statSync(entry);
+      hash.update(`\0${entry}\0${size}\0${mtimeMs}`);
+    }
     fingerprint = hash.digest('hex');
   }
   return fingerprint;
