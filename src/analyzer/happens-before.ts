@@ -119,6 +119,12 @@ const PAGE_MASK = PAGE_SIZE - 1;
 /** One buffer's locations of one access width: per element, the id of its state (0: never accessed). */
 type StatePages = (Int32Array | undefined)[];
 
+/** One buffer's shadow: its locations per access width, and which widths it has been accessed with. */
+class BufferShadow {
+  readonly byWidth: StatePages[] = [];
+  readonly widths: number[] = [];
+}
+
 export class HappensBeforeChecker {
   readonly locksets = new LocksetTable();
   readonly threads = new Map<number, ThreadState>();
@@ -136,14 +142,12 @@ export class HappensBeforeChecker {
    * for 8-byte elements; so each width has its own, and an access is also checked against the states of
    * the buffer's other widths it overlaps (#checkOtherWidths) when there are any.
    */
-  readonly #shadow = new Map<number, StatePages[]>();
+  readonly #shadow = new Map<number, BufferShadow>();
   /**
    * States by id (0 unused). Locations leave a state only for a copy of their own while others stay in
    * it (a run over all of a state's locations changes it in place), so every state here is in use.
    */
   readonly #states: (Shadow | undefined)[] = [undefined];
-  /** The access widths each buffer has been accessed with: more than one, and accesses are compared across. */
-  readonly #widths = new Map<number, number[]>();
   #lastBuffer = Number.NaN;
   #lastWidth = 0;
   #lastPages: StatePages = [];
@@ -328,22 +332,18 @@ export class HappensBeforeChecker {
 
   #pagesOf(buffer: number, width: number): StatePages {
     if (buffer !== this.#lastBuffer || width !== this.#lastWidth) {
-      let byWidth = this.#shadow.get(buffer);
-      if (!byWidth) {
-        byWidth = [];
-        this.#shadow.set(buffer, byWidth);
+      let shadow = this.#shadow.get(buffer);
+      if (!shadow) {
+        shadow = new BufferShadow();
+        this.#shadow.set(buffer, shadow);
       }
-      let widths = this.#widths.get(buffer);
-      if (!widths) {
-        widths = [];
-        this.#widths.set(buffer, widths);
+      let pages = shadow.byWidth[width];
+      if (!pages) {
+        pages = shadow.byWidth[width] = [];
+        shadow.widths.push(width);
       }
-      if (!byWidth[width]) {
-        byWidth[width] = [];
-        widths.push(width);
-      }
-      this.#lastPages = byWidth[width];
-      this.#lastWidths = widths;
+      this.#lastPages = pages;
+      this.#lastWidths = shadow.widths;
       this.#lastBuffer = buffer;
       this.#lastWidth = width;
     }
@@ -357,7 +357,7 @@ export class HappensBeforeChecker {
    * own width, and whichever of two overlapping accesses comes second finds the first.
    */
   #checkOtherWidths(t: ThreadState, event: TraceEvent, buffer: number, access: Access, first: number, width: number, count: number): void {
-    const byWidth = this.#shadow.get(buffer)!;
+    const byWidth = this.#shadow.get(buffer)!.byWidth;
     const end = first + count * width;
     for (const other of this.#lastWidths) {
       if (other === width) continue;
