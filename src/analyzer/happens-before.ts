@@ -235,7 +235,9 @@ export class HappensBeforeChecker {
       case EventKind.MemoryWrite: {
         // `detail` > 1: a run of consecutive elements accessed at one site in one epoch.
         const access = event.kind === EventKind.MemoryRead ? 'read' : 'write';
-        this.#accessRun(t, event, object, access, event.arg, Math.max(1, event.width), Math.max(1, event.detail));
+        const width = Math.max(1, event.width);
+        if (event.detail > 1) this.#accessRun(t, event, object, access, event.arg, width, event.detail);
+        else this.#accessOne(t, event, object, access, event.arg, width);
         break;
       }
       case EventKind.ThreadSpawn:
@@ -428,19 +430,22 @@ export class HappensBeforeChecker {
   }
 
   /**
-   * A run of `count` elements (often one) accessed at one site in one epoch. Consecutive locations in the same state
+   * A run of `count` elements accessed at one site in one epoch. Consecutive locations in the same state
    * (all new, or sharing one state from an earlier run) get the same answer: the access is checked once
    * and its resulting state shared by all of them, copied when some of them change. Races are counted
    * once per such stretch.
    */
+  /** One element: the common case, kept small so that it stays fast. */
+  #accessOne(t: ThreadState, event: TraceEvent, buffer: number, access: Access, offset: number, width: number): void {
+    const pages = this.#pagesOf(buffer, width);
+    if (this.#lastWidths.length > 1) this.#checkOtherWidths(t, event, buffer, access, offset, width, 1);
+    this.#check(t, event, this.#ownState(pages, Math.floor(offset / width)), buffer, access, offset);
+  }
+
   #accessRun(t: ThreadState, event: TraceEvent, buffer: number, access: Access, first: number, width: number, count: number): void {
     const pages = this.#pagesOf(buffer, width);
     if (this.#lastWidths.length > 1) this.#checkOtherWidths(t, event, buffer, access, first, width, count);
     const base = Math.floor(first / width);
-    if (count === 1) {
-      this.#check(t, event, this.#ownState(pages, base), buffer, access, first);
-      return;
-    }
     let i = 0;
     while (i < count) {
       const element = base + i;
