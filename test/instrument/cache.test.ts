@@ -2,7 +2,7 @@
  * The cache of instrumented modules: filled by one run, read by the next (the cached code is what runs),
  * keyed by the source, never used from a directory others can write to, and off with --no-cache.
  */
-import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,6 +56,26 @@ describe('the cache of instrumented modules', () => {
     const edited = await racecheck(['run', '--format', 'json', '--cache-dir', cache, program]);
     expect(splitJsonRun(edited.stdout).findings).toEqual(['data-race:11']);
     expect(entries(cache)).toHaveLength(2);
+  });
+
+  it('loses entries older than 30 days and temporary files left behind, looking at most once a day', async () => {
+    const cache = join(scratch(), 'cache');
+    mkdirSync(cache, { mode: 0o700 });
+    const longAgo = new Date(Date.now() - 40 * 24 * 60 * 60 * 1000);
+    const yesterday = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+    const plant = (name: string, when: Date): void => {
+      writeFileSync(join(cache, name), '// old');
+      utimesSync(join(cache, name), when, when);
+    };
+    plant('old.js', longAgo);
+    plant('recent.js', yesterday);
+    plant('left.js.1-1.tmp', yesterday);
+    await racecheck(['run', '--cache-dir', cache, 'test/instrument/programs/counter-race.mjs']);
+    expect(readdirSync(cache).sort()).toEqual(['.pruned', entries(cache).find((name) => name.length > 20)!, 'recent.js'].sort());
+    // Pruned today: an entry that has grown old meanwhile stays until tomorrow's look.
+    plant('old.js', longAgo);
+    await racecheck(['run', '--cache-dir', cache, 'test/instrument/programs/counter-race.mjs']);
+    expect(existsSync(join(cache, 'old.js'))).toBe(true);
   });
 
   it('is not used from a directory other users can write to', async () => {

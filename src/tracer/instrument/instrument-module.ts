@@ -10,11 +10,11 @@
  * contents of the modules that produce the output, and which files of the libraries they use are
  * installed, so a changed transform never reads an old entry).
  * Entries are written whole (a temporary file renamed into place), so threads and processes sharing the
- * directory never read half of one; a cache that cannot be read or written, or a directory another user
+ * directory never read half of one; entries older than 30 days are removed, at most once a day; a cache that cannot be read or written, or a directory another user
  * could write to, is skipped, never an error.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -62,6 +62,38 @@ function cacheFile(directory: string, code: string, file: string, sourceType: st
 
 const trusted = new Map<string, boolean>();
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Entries written longer ago than this are removed (one still in use is simply written again). */
+const KEEP_MS = 30 * DAY_MS;
+/** Touched by the last pruning: the directory is looked through at most once a day. */
+const PRUNED_MARK = '.pruned';
+
+/**
+ * Keeps the directory from growing without end: every edit of a module leaves an entry behind. Old
+ * entries, and temporary files a killed process left, go; at most once a day, by whichever thread of
+ * whichever run comes first.
+ */
+function pruneOccasionally(directory: string): void {
+  const mark = join(directory, PRUNED_MARK);
+  const now = Date.now();
+  try {
+    if (now - statSync(mark).mtimeMs < DAY_MS) return;
+  } catch {
+    // Never pruned.
+  }
+  try {
+    writeFileSync(mark, '');
+    for (const name of readdirSync(directory)) {
+      if (name === PRUNED_MARK) continue;
+      const path = join(directory, name);
+      const age = now - statSync(path).mtimeMs;
+      if (age > KEEP_MS || (name.endsWith('.tmp') && age > DAY_MS)) rmSync(path, { force: true });
+    }
+  } catch {
+    // Another process pruning at the same time, or a file gone meanwhile: next time.
+  }
+}
+
 /**
  * Entries are code this process will run: the directory must be this user's alone (made private if new),
  * or the cache is not used. Checked once per directory and thread.
@@ -78,6 +110,7 @@ function trustedDirectory(directory: string): boolean {
       verdict = false;
     }
     trusted.set(directory, verdict);
+    if (verdict) pruneOccasionally(directory);
   }
   return verdict;
 }
