@@ -135,7 +135,7 @@ describe('racecheck report and trace dump', () => {
 describe('bad input: one line on stderr, exit 2', () => {
   const cases: [string, string[], RegExp][] = [
     ['a missing entry', ['run', 'no-such-file.ts'], /^racecheck: entry not found: no-such-file\.ts\n$/],
-    ['an entry with a syntax error', ['run', program('syntax-error.ts')], /^racecheck: syntax error in test\/cli\/programs\/syntax-error\.ts:1:19: Expression expected\.\n$/],
+    ['an entry with a syntax error', ['run', program('syntax-error.ts')], /^racecheck: syntax error in test\/cli\/programs\/syntax-error\.ts:1:19: Unexpected ";"\n$/],
     ['an unknown format', ['run', program('clean.mjs'), '--format', 'xml'], /^racecheck: Invalid values: Argument: format, Given: "xml", Choices: "stylish", "json", "sarif", "junit"\n$/],
     ['an unknown --async value', ['run', '--async', 'maybe', program('clean.mjs')], /^racecheck: Invalid values: Argument: async, Given: "maybe", Choices: "on", "off"\n$/],
     ['an unknown option', ['run', program('clean.mjs'), '--frobnicate'], /^racecheck: Unknown arguments?: frobnicate\n$/],
