@@ -333,7 +333,8 @@ function setAccess(target: ViewShadow | null, site: number, source: unknown, off
  * value, so that the spread goes on as written.
  */
 function spreadAccess(value: unknown, site: number): unknown {
-  if (tracing && value !== null && typeof value === 'object' && (value as Record<PropertyKey, unknown>)[Symbol.iterator] === typedArrayValues) {
+  // A proxy of a typed array is not one to its built-in iterator, which throws on it: only the real thing.
+  if (tracing && ArrayBuffer.isView(value) && (value as unknown as Record<PropertyKey, unknown>)[Symbol.iterator] === typedArrayValues) {
     const shadow = shadowOf(value);
     if (shadow) recordRange(shadow, 0, shadow.length, site, false);
   }
@@ -346,7 +347,7 @@ function spreadAccess(value: unknown, site: number): unknown {
  * body's own synchronisation, where the read really is; anything else is iterated as it was.
  */
 function iterateAccess(value: unknown, site: number): unknown {
-  if (!tracing || value === null || typeof value !== 'object' || (value as Record<PropertyKey, unknown>)[Symbol.iterator] !== typedArrayValues) return value;
+  if (!tracing || !ArrayBuffer.isView(value) || (value as unknown as Record<PropertyKey, unknown>)[Symbol.iterator] !== typedArrayValues) return value;
   const shadow = shadowOf(value);
   return shadow ? readEach(value as unknown as ArrayLike<unknown>, shadow, site) : value;
 }
