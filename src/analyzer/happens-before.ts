@@ -383,7 +383,10 @@ export class HappensBeforeChecker {
     }
   }
 
-  /** Reports what in `cell` conflicts with this access, without changing it (FastTrack's checks alone). */
+  /**
+   * Reports what in `cell` conflicts with this access, without changing it: FastTrack's checks, shared by
+   * the access's own location (#check, which then updates it) and overlapping ones of other widths.
+   */
   #conflicts(t: ThreadState, event: TraceEvent, cell: Shadow, buffer: number, access: Access, offset: number): void {
     const me = t.index;
     if (cell.writeThread >= 0 && cell.writeThread !== me && !t.clock.covers(cell.writeThread, cell.writeClock)) {
@@ -483,9 +486,7 @@ export class HappensBeforeChecker {
     if (access === 'read') {
       // Same epoch as this thread's last read: nothing new to learn (FastTrack's common case).
       if (cell.readers === null && cell.readThread === me && cell.readClock === now) return;
-      if (cell.writeThread >= 0 && cell.writeThread !== me && !t.clock.covers(cell.writeThread, cell.writeClock)) {
-        this.#report(t, event, 'read', { thread: cell.writeOwner, site: cell.writeSite, lockset: cell.writeLockset, access: 'write' }, cell.writeThread, cell.writeClock, buffer, offset);
-      }
+      this.#conflicts(t, event, cell, buffer, access, offset);
       if (cell.readers) {
         const readers = cell.readers;
         let at = 0;
@@ -508,25 +509,8 @@ export class HappensBeforeChecker {
       return;
     }
     if (cell.writeThread === me && cell.writeClock === now && cell.readers === null && (cell.readThread < 0 || cell.readThread === me)) return;
-    if (cell.writeThread >= 0 && cell.writeThread !== me && !t.clock.covers(cell.writeThread, cell.writeClock)) {
-      this.#report(t, event, 'write', { thread: cell.writeOwner, site: cell.writeSite, lockset: cell.writeLockset, access: 'write' }, cell.writeThread, cell.writeClock, buffer, offset);
-    }
-    if (cell.readers) {
-      const readers = cell.readers;
-      for (let at = 0; at < readers.length; at += READER_SLOTS) {
-        const reader = readers[at]!;
-        const clock = readers[at + 1]!;
-        const site = readers[at + 2]!;
-        const lockset = readers[at + 3]!;
-        const owner = readers[at + 4]!;
-        if (reader !== me && !t.clock.covers(reader, clock)) {
-          this.#report(t, event, 'write', { thread: owner, site, lockset, access: 'read' }, reader, clock, buffer, offset);
-        }
-      }
-      cell.readers = null;
-    } else if (cell.readThread >= 0 && cell.readThread !== me && !t.clock.covers(cell.readThread, cell.readClock)) {
-      this.#report(t, event, 'write', { thread: cell.readOwner, site: cell.readSite, lockset: cell.readLockset, access: 'read' }, cell.readThread, cell.readClock, buffer, offset);
-    }
+    this.#conflicts(t, event, cell, buffer, access, offset);
+    cell.readers = null;
     cell.readThread = -1;
     cell.writeThread = me;
     cell.writeClock = now;
