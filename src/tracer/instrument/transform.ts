@@ -346,9 +346,12 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
    * A value a `for…of` loop or an array pattern iterates: `x` → `I(x, site)`, which for a shared typed array
    * is an iterator recording each element as it is read, interleaved with the loop body as the reads are.
    */
-  const iterated = (value: Node, functionName: string): void => {
-    openAt(value.start, `${ITERATE}(`);
-    s.prependLeft(value.end, `, ${siteOf(value, functionName)})`);
+  const iterated = (value: Node, functionName: string): void => passedThrough(ITERATE, value, value, functionName);
+
+  /** `value` → `F(value, site)`: a runtime function that records what happens to the value and returns it. */
+  const passedThrough = (runtimeFunction: string, value: Node, at: Node, functionName: string): void => {
+    openAt(value.start, `${runtimeFunction}(`);
+    s.prependLeft(value.end, `, ${siteOf(at, functionName)})`);
   };
 
   /** Which method calls `rewriteMethodCall` takes: DataView accesses, bulk typed-array methods, Array.from. */
@@ -603,9 +606,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
         // In an array or an argument list (an object spread copies properties, which walkChildren reaches
         // through ObjectExpression without coming here for its own spread).
         const argument = node.argument as Node;
-        const site = siteOf(node, name);
-        openAt(argument.start, `${SPREAD}(`);
-        s.prependLeft(argument.end, `, ${site})`);
+        passedThrough(SPREAD, argument, node, name);
         walk(argument, name);
         return;
       }
