@@ -15,6 +15,7 @@ const kernel = fileURLToPath(new URL('./programs/kernel.mjs', import.meta.url));
 const raytracer = fileURLToPath(new URL('./programs/raytracer-plain.mjs', import.meta.url));
 const KERNEL_N = '700';
 const RAYTRACER = { RAYTRACER_WIDTH: '960', RAYTRACER_HEIGHT: '720' };
+const RAYTRACER_LARGE = { RAYTRACER_WIDTH: '1920', RAYTRACER_HEIGHT: '1440' };
 
 interface Run {
   ms: number;
@@ -22,10 +23,13 @@ interface Run {
   peakRssMb: number;
 }
 
-function runOnce(program: string, instrumented: boolean, env: Record<string, string>): Run {
+/** How a program is run: plain node, under racecheck run, or under racecheck run without instrumentation. */
+type Mode = 'plain' | 'traced' | 'uninstrumented';
+
+function runOnce(program: string, mode: Mode, env: Record<string, string>): Run {
   const rssFile = join(tmpdir(), `racecheck-bench-rss-${process.pid}.txt`);
   rmSync(rssFile, { force: true });
-  const args = instrumented ? [bin, 'run', program] : [program];
+  const args = mode === 'plain' ? [program] : [bin, 'run', ...(mode === 'uninstrumented' ? ['--no-instrument'] : []), program];
   const start = performance.now();
   const result = spawnSync(process.execPath, args, {
     encoding: 'utf8',
@@ -37,14 +41,14 @@ function runOnce(program: string, instrumented: boolean, env: Record<string, str
   return { ms, peakRssMb: Math.max(...peaks) / 1024 };
 }
 
-function compareRuns(program: string, env: Record<string, string>, rounds: number): { ratio: number; rssRatio: number; plainMs: number } {
-  runOnce(program, false, env);
-  runOnce(program, true, env);
+function compareRuns(program: string, env: Record<string, string>, rounds: number, mode: Mode = 'traced'): { ratio: number; rssRatio: number; plainMs: number } {
+  runOnce(program, 'plain', env);
+  runOnce(program, mode, env);
   const plain: Run[] = [];
   const traced: Run[] = [];
   for (let i = 0; i < rounds; i++) {
-    plain.push(runOnce(program, false, env));
-    traced.push(runOnce(program, true, env));
+    plain.push(runOnce(program, 'plain', env));
+    traced.push(runOnce(program, mode, env));
   }
   const plainMs = median(plain.map((r) => r.ms));
   return {
@@ -56,12 +60,26 @@ function compareRuns(program: string, env: Record<string, string>, rounds: numbe
 
 export async function run(): Promise<Metrics> {
   const ray = compareRuns(raytracer, RAYTRACER, 3);
+  // What the ray tracer's ratio is made of: the same run without instrumentation (the fixed cost of a
+  // traced run), and a four times larger image (where that fixed cost weighs less).
+  const rayFloor = compareRuns(raytracer, RAYTRACER, 3, 'uninstrumented');
+  const rayLarge = compareRuns(raytracer, RAYTRACER_LARGE, 3);
   const kern = compareRuns(kernel, { KERNEL_N }, 3);
   return {
     'instrument.raytracer.ratio': {
       value: ray.ratio,
       unit: 'x',
       baseline: `bench/programs/raytracer-plain.mjs (${RAYTRACER.RAYTRACER_WIDTH}x${RAYTRACER.RAYTRACER_HEIGHT}, 2 worker threads, no racecheck primitives; plain node ${ray.plainMs.toFixed(0)} ms): racecheck run wall time, analysis included / plain node (goal <= 1.5)`,
+    },
+    'instrument.raytracer.uninstrumented.ratio': {
+      value: rayFloor.ratio,
+      unit: 'x',
+      baseline: `the same ray tracer under racecheck run --no-instrument / plain node (plain ${rayFloor.plainMs.toFixed(0)} ms): what a traced run costs before any instrumentation (CLI, session, collector, analysis)`,
+    },
+    'instrument.raytracer.large.ratio': {
+      value: rayLarge.ratio,
+      unit: 'x',
+      baseline: `the ray tracer at ${RAYTRACER_LARGE.RAYTRACER_WIDTH}x${RAYTRACER_LARGE.RAYTRACER_HEIGHT} (plain node ${rayLarge.plainMs.toFixed(0)} ms): racecheck run / plain node, with the fixed cost a smaller part`,
     },
     'instrument.kernel.ratio': {
       value: kern.ratio,
