@@ -34,7 +34,7 @@ const cases: Case[] = [
   // Built-ins that touch many elements at once, and the elements next to their ranges.
   {
     program: 'bulk-methods.mjs',
-    findings: ['data-race:10', 'data-race:11', 'data-race:12', 'data-race:13', 'data-race:14', 'data-race:15', 'data-race:16', 'data-race:17', 'data-race:34', 'data-race:35', 'data-race:37', 'data-race:41'],
+    findings: ['data-race:11', 'data-race:12', 'data-race:13', 'data-race:14', 'data-race:15', 'data-race:16', 'data-race:17', 'data-race:18', 'data-race:38', 'data-race:39', 'data-race:41', 'data-race:45'],
   },
   { program: 'bulk-methods.mjs', args: ['--join'], findings: [], sameOutput: true },
   { program: 'iterate-race.mjs', findings: ['data-race:10', 'data-race:11'] },

@@ -316,15 +316,23 @@ function bulkAccess(view: TypedArray, known: ViewShadow | null | undefined, meth
   }
 }
 
-/** `target.set(source, offset)`: reads all of the source, writes as many elements of the target from `offset`. */
+/**
+ * `target.set(source, offset)`: reads all of the source, writes as many elements of the target from
+ * `offset`. Only for a typed-array source, or an array of plain values: converting an object element (or
+ * reading an array-like's properties) runs the program's code between the writes, which a range recorded
+ * afterwards could put on the wrong side of its synchronisation.
+ */
 function setAccess(target: ViewShadow | null, site: number, source: unknown, offsetArgument: unknown): void {
   const offset = relativeIndex(offsetArgument, 0, Infinity);
-  if (offset === undefined || source === null || typeof source !== 'object') return;
-  const count = (source as { length?: unknown }).length;
-  if (typeof count !== 'number') return;
-  const sourceShadow = ArrayBuffer.isView(source) ? shadowOf(source) : null;
-  if (sourceShadow) recordRange(sourceShadow, 0, count, site, false);
-  if (target) recordRange(target, offset, count, site, true);
+  if (offset === undefined) return;
+  if (ArrayBuffer.isView(source) && !(source instanceof DataView)) {
+    const sourceShadow = shadowOf(source);
+    const count = (source as unknown as ArrayLike<unknown>).length;
+    if (sourceShadow) recordRange(sourceShadow, 0, count, site, false);
+    if (target) recordRange(target, offset, count, site, true);
+  } else if (target && Array.isArray(source) && source.every((item) => item === null || (typeof item !== 'object' && typeof item !== 'function'))) {
+    recordRange(target, offset, source.length, site, true);
+  }
 }
 
 /**

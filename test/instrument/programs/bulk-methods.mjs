@@ -1,10 +1,11 @@
 // Typed-array built-ins that read or write many elements, in a worker, while the main thread touches
 // elements in and just outside their ranges without synchronisation (with --join it waits for the worker's
-// exit first: no race). Each built-in must be reported exactly where its range meets a main-thread access.
+// exit first: no race). Each built-in must be reported exactly where its range meets a main-thread access,
+// and not where the program's own code, run inside a built-in, orders the access.
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
 
 if (isMainThread) {
-  const shared = new Int32Array(new SharedArrayBuffer(4 * 64));
+  const shared = new Int32Array(new SharedArrayBuffer(4 * 72));
   const worker = new Worker(new URL(import.meta.url), { workerData: shared });
   if (process.argv.includes('--join')) await new Promise((done) => worker.on('exit', done));
   shared[1] = -1; // slice(0, 2)
@@ -23,6 +24,9 @@ if (isMainThread) {
   shared[56] = -1;
   shared[57] = -1; // a subclass's own fill, which writes nothing
   let seen = shared[13] + shared[17] + shared[29] + shared[45]; // written by fill, copyWithin, set, reverse
+  // The worker's set writes element 64, then converting its next item releases a flag: ordered before this.
+  while (Atomics.load(shared, 70) === 0) Atomics.wait(shared, 70, 0, 100);
+  shared[64] = -1;
   if (!process.argv.includes('--join')) await new Promise((done) => worker.on('exit', done));
   console.log('done', typeof seen);
 } else {
@@ -46,6 +50,8 @@ if (isMainThread) {
     }
   };
   new Lazy(shared.buffer, 4 * 56, 4).fill(1);
+  const release = { valueOf: () => (Atomics.store(shared, 70, 1), Atomics.notify(shared, 70), 8) };
+  shared.set([7, release], 64);
   // Iteration, in memory the main thread does not touch.
   const [x0, , x2, ...rest] = shared.subarray(58, 64);
   let sum = 0;
