@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+import { prestartProgram } from './prestart.js';
+
+// Before the rest of the CLI loads: a run's program process boots meanwhile (prestart.ts).
+const prestarted = prestartProgram(process.argv.slice(2));
+const { main } = await import('./main.js');
 
 // A reader that stops early (`racecheck trace dump x | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -7,4 +11,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2), { prestarted });
+} finally {
+  prestarted?.discard();
+}

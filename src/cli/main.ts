@@ -10,6 +10,7 @@ import { isRuleId, RULE_IDS, RULES, type RuleId } from '../core/rules.js';
 import { FORMAT_NAMES, FORMATTERS, type FormatName } from '../report/formatters/index.js';
 import { dumpTrace } from '../tracer/dump.js';
 import { emitReport, exitCodeFor, parseReports, type OutputOptions } from './output.js';
+import type { PrestartedProgram } from './prestart.js';
 import { loadAnalysis, removeTrace, runTraced } from './run-command.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -101,7 +102,12 @@ function extractNoRule(argv: string[]): { argv: string[]; without: string[] } {
   return { argv: rest, without };
 }
 
-export async function main(rawArgv: string[]): Promise<number> {
+export interface MainOptions {
+  /** The program's process, started before the arguments were parsed (bin.ts); used if it fits the run. */
+  prestarted?: PrestartedProgram;
+}
+
+export async function main(rawArgv: string[], options: MainOptions = {}): Promise<number> {
   let exitCode: number = ExitCode.Clean;
   const cwd = process.cwd();
   const { argv, without } = extractNoRule(rawArgv);
@@ -145,17 +151,20 @@ export async function main(rawArgv: string[]): Promise<number> {
           const output = toOutput(args as unknown as OutputArgs);
           const rules = rulesOf(args as unknown as OutputArgs);
           const programArgs = [...((args['args'] as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
-          const traced = runTraced({
-            entry: String(args.entry),
-            args: programArgs,
-            ...(args.trace ? { trace: args.trace } : {}),
-            ...(args.timeout !== undefined ? { timeoutSeconds: args.timeout } : {}),
-            deadlockGraceSeconds: args['deadlock-grace'] as number,
-            instrument: args.instrument === false ? 'off' : args['instrument-deps'] ? 'deps' : 'own',
-            async: args.async as 'on' | 'off',
-            cacheDir: args.cache === false ? null : ((args['cache-dir'] as string | undefined) ?? undefined),
-            cwd,
-          });
+          const traced = runTraced(
+            {
+              entry: String(args.entry),
+              args: programArgs,
+              ...(args.trace ? { trace: args.trace } : {}),
+              ...(args.timeout !== undefined ? { timeoutSeconds: args.timeout } : {}),
+              deadlockGraceSeconds: args['deadlock-grace'] as number,
+              instrument: args.instrument === false ? 'off' : args['instrument-deps'] ? 'deps' : 'own',
+              async: args.async as 'on' | 'off',
+              cacheDir: args.cache === false ? null : ((args['cache-dir'] as string | undefined) ?? undefined),
+              cwd,
+            },
+            options.prestarted,
+          );
           // The analysis loads while the program runs.
           const analysis = loadAnalysis();
           analysis.catch(() => undefined);

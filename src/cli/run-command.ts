@@ -3,17 +3,17 @@
  * --import <preload>`), passes stdin/stdout/stderr through untouched, waits for it however it ends, then
  * analyzes the trace.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'acorn';
 import type * as Esbuild from 'esbuild';
 import { FileAccessError, InvalidArgumentError, RacecheckError } from '../core/errors.js';
 import type { RunInfo } from '../core/findings.js';
 import { checkWritable } from '../session/session.js';
+import { startupImports, type PrestartedProgram } from './prestart.js';
 
 const require = createRequire(import.meta.url);
 const ENTRY_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
@@ -88,32 +88,43 @@ function secondsToMs(value: number | undefined, option: string): number | undefi
   return Math.round(value * 1000);
 }
 
-/** Runs the program traced; resolves when it has ended, however it ended. */
-export async function runTraced(options: RunOptions): Promise<RunResult> {
+/**
+ * Runs the program traced; resolves when it has ended, however it ended. A program process started early
+ * (prestart.ts) is handed the run when it was started for one like it; otherwise it is ended and the
+ * program started now.
+ */
+export async function runTraced(options: RunOptions, prestarted?: PrestartedProgram): Promise<RunResult> {
   const entry = checkEntry(options.entry);
   const timeoutMs = secondsToMs(options.timeoutSeconds, '--timeout');
   const graceMs = secondsToMs(options.deadlockGraceSeconds, '--deadlock-grace')!;
   const tracePath = resolve(options.trace ?? join(tmpdir(), `racecheck-${process.pid}-${Date.now()}.trace`));
   checkWritable(tracePath);
-  const preload = pathToFileURL(fileURLToPath(new URL('../session/preload.js', import.meta.url))).href;
   // tsx only for TypeScript: a JavaScript program that runs under plain node cannot import TypeScript (Node
   // 20 does not strip types), and tsx is most of a traced run's start-up. TypeScript workers of a
   // JavaScript program get tsx from racecheck's worker bootstrap all the same.
   const typescript = /\.[mc]?ts$/.test(entry);
-  const imports = typescript ? ['--import', pathToFileURL(require.resolve('tsx')).href, '--import', preload] : ['--import', preload];
-  const child = spawn(process.execPath, [...imports, entry, ...options.args], {
-    stdio: 'inherit',
-    cwd: options.cwd,
-    env: {
-      ...process.env,
-      RACECHECK_TRACE: tracePath,
-      RACECHECK_DEADLOCK_GRACE_MS: String(graceMs),
-      RACECHECK_INSTRUMENT: options.instrument ?? 'own',
-      RACECHECK_ASYNC: options.async ?? 'on',
-      ...(options.cacheDir !== undefined ? { RACECHECK_CACHE_DIR: options.cacheDir === null ? '' : resolve(options.cwd, options.cacheDir) } : {}),
-      ...(timeoutMs !== undefined ? { RACECHECK_TIMEOUT_MS: String(timeoutMs) } : {}),
-    },
-  });
+  const instrument = options.instrument ?? 'own';
+  const env: Record<string, string> = {
+    RACECHECK_TRACE: tracePath,
+    RACECHECK_DEADLOCK_GRACE_MS: String(graceMs),
+    RACECHECK_INSTRUMENT: instrument,
+    RACECHECK_ASYNC: options.async ?? 'on',
+    ...(options.cacheDir !== undefined ? { RACECHECK_CACHE_DIR: options.cacheDir === null ? '' : resolve(options.cwd, options.cacheDir) } : {}),
+    ...(timeoutMs !== undefined ? { RACECHECK_TIMEOUT_MS: String(timeoutMs) } : {}),
+  };
+  const fits =
+    prestarted !== undefined &&
+    prestarted.waiting &&
+    prestarted.typescript === typescript &&
+    prestarted.instrumented === (instrument !== 'off') &&
+    resolve(prestarted.cwd) === resolve(options.cwd);
+  let child: ChildProcess;
+  if (fits) {
+    child = prestarted.take({ env, entry, args: options.args });
+  } else {
+    prestarted?.discard();
+    child = spawn(process.execPath, [...startupImports(typescript), entry, ...options.args], { stdio: 'inherit', cwd: options.cwd, env: { ...process.env, ...env } });
+  }
   // Ctrl-C reaches the program (same process group); racecheck stays to report what was traced.
   const ignore = (): void => undefined;
   const forward = (signal: NodeJS.Signals) => (): void => void child.kill(signal);

@@ -6,10 +6,11 @@
 import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getEnvironmentData, isMainThread, setEnvironmentData } from 'node:worker_threads';
+import { getEnvironmentData, isMainThread, MessageChannel, setEnvironmentData, type MessagePort } from 'node:worker_threads';
 import { PRELOAD_ENVIRONMENT_KEY, siblingModule, tsxApiUrl } from '../core/module-worker.js';
 import type { InstrumentScope } from '../tracer/instrument/scope.js';
 import '../tracer/probe.js';
+import { PRESTART_ENV, readPrestartOrder } from './prestart.js';
 import { startSession } from './session.js';
 
 export const TRACE_ENV = 'RACECHECK_TRACE';
@@ -30,6 +31,39 @@ function numberFromEnv(name: string): number | undefined {
   const text = process.env[name];
   return text === undefined || text === '' ? undefined : Number(text);
 }
+
+const hooksUrl = siblingModule(import.meta.url, '../tracer/instrument/hooks');
+
+/**
+ * In a process `racecheck run` started before it knew what to run (session/prestart.ts): the loader
+ * thread starts now if it will be needed (it boots while the CLI gets ready; what to instrument follows on
+ * a port), then the run arrives — its environment, the program and its arguments. Undefined in any other
+ * process.
+ */
+async function awaitPrestartedRun(): Promise<MessagePort | undefined> {
+  const mode = process.env[PRESTART_ENV];
+  if (!isMainThread || mode === undefined) return undefined;
+  delete process.env[PRESTART_ENV];
+  let hooksPort: MessagePort | undefined;
+  if (mode === 'hooks') {
+    await loadInstrumentation();
+    const { port1, port2 } = new MessageChannel();
+    register(hooksUrl, { data: { port: port2 }, transferList: [port2] });
+    hooksPort = port1;
+  }
+  const order = readPrestartOrder();
+  // Not needed after all: the CLI closed the pipe (it also ends the process; this is in case it could not).
+  if (!order) process.exit(0);
+  Object.assign(process.env, order.env);
+  process.argv.splice(1, process.argv.length - 1, order.entry, ...order.args);
+  return hooksPort;
+}
+
+function loadInstrumentation(): Promise<[typeof import('../tracer/instrument/runtime.js'), typeof import('../tracer/instrument/cjs.js')]> {
+  return Promise.all([import('../tracer/instrument/runtime.js'), import('../tracer/instrument/cjs.js')]);
+}
+
+const hooksPort = await awaitPrestartedRun();
 
 if (isMainThread) {
   const tracePath = process.env[TRACE_ENV];
@@ -77,12 +111,13 @@ function instrumentScope(): InstrumentScope | undefined {
 const scope = instrumentScope();
 if (scope) {
   // Loaded only when instrumenting: the parser and source-map tools cost start-up time in every thread.
-  const [{ installRuntime }, { instrumentCommonJs }] = await Promise.all([
-    import('../tracer/instrument/runtime.js'),
-    import('../tracer/instrument/cjs.js'),
-  ]);
+  const [{ installRuntime }, { instrumentCommonJs }] = await loadInstrumentation();
   if (isMainThread) setEnvironmentData(PRELOAD_ENVIRONMENT_KEY, import.meta.url);
   installRuntime({ imports: startupImports(), tsxApi: tsxApiUrl(), preload: import.meta.url, async: scope.async === true, scope });
   instrumentCommonJs(scope);
-  register(siblingModule(import.meta.url, '../tracer/instrument/hooks'), { data: scope });
+  if (hooksPort) hooksPort.postMessage(scope);
+  else register(hooksUrl, { data: scope });
 }
+// A loader thread started early for a run that instruments nothing passes every module through.
+if (hooksPort && !scope) hooksPort.postMessage(null);
+hooksPort?.close();

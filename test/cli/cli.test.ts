@@ -4,7 +4,7 @@ import * as ajvFormats from 'ajv-formats';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { tempPath } from '../tracer/trace-helpers.js';
-import { program, racecheck } from './cli-helpers.js';
+import { plainNode, program, racecheck } from './cli-helpers.js';
 
 // Both packages are CommonJS with `exports.default`; under NodeNext the class and function sit on `.default`.
 const Ajv = AjvDraft04.default;
@@ -129,6 +129,38 @@ describe('racecheck report and trace dump', () => {
     expect(lines[0]).toMatchObject({ meta: { program: expect.stringContaining('race.mjs') } });
     expect(lines.at(-1)).toMatchObject({ complete: true });
     expect(lines.some((line) => line['kind'] === 'MemoryWrite')).toBe(true);
+  });
+});
+
+describe('the program process (started before the arguments are parsed, handed its run once they are)', () => {
+  for (const name of ['main-module.cjs', 'main-module.mjs']) {
+    it(`runs ${name} as the main module with its arguments, as node does`, async () => {
+      const plain = await plainNode(program(name), ['a', '--b', 'c d']);
+      const traced = await racecheck(['run', program(name), '--', 'a', '--b', 'c d']);
+      expect(traced.stdout.startsWith(plain.stdout)).toBe(true);
+      expect(plain.stdout).toMatch(/^main true/);
+      expect(traced.code).toBe(0);
+    });
+  }
+
+  it('runs a TypeScript program the same way', async () => {
+    const traced = await racecheck(['run', program('main-module.ts'), '--', 'x']);
+    expect(traced.stdout).toMatch(/^main true \["x"\]\n/);
+  });
+
+  it('is started the ordinary way when the early guess was wrong (here: an option value looking like TypeScript)', async () => {
+    const trace = tempPath('looks-like.ts');
+    const traced = await racecheck(['run', '--trace', trace, program('main-module.mjs'), '--', 'y']);
+    expect(traced.stdout).toMatch(/^main true \["y"\]\n/);
+    expect(existsSync(trace)).toBe(true);
+  });
+
+  it('prints nothing when no run comes (help, a bad entry): only the CLI speaks', async () => {
+    const help = await racecheck(['run', '--help']);
+    expect(help.stdout).toMatch(/^racecheck run <entry>/);
+    const missing = await racecheck(['run', 'no-such-file.mjs']);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toBe('racecheck: entry not found: no-such-file.mjs\n');
   });
 });
 

@@ -5,12 +5,30 @@
  * by cjs.ts in the thread that requires them.
  */
 import { instrumentModule } from './instrument-module.js';
+import type { MessagePort } from 'node:worker_threads';
 import type { InstrumentScope } from './scope.js';
 
-let scope: InstrumentScope = { deps: false };
+let scope: InstrumentScope | null = { deps: false };
+/** Settled once the scope is known: a process started before its run (session/prestart.ts) learns it late. */
+let scopeKnown: Promise<void> | undefined;
 
-export function initialize(data: InstrumentScope | undefined): void {
-  if (data) scope = data;
+type Settings = InstrumentScope | { port: MessagePort };
+
+export function initialize(data: Settings | undefined): void {
+  if (!data) return;
+  if ('port' in data) {
+    const port = data.port;
+    scopeKnown = new Promise((resolve) => {
+      port.once('message', (message: InstrumentScope | null) => {
+        // null: the run instruments nothing, and every module passes through.
+        scope = message;
+        port.close();
+        resolve();
+      });
+    });
+  } else {
+    scope = data;
+  }
 }
 
 interface LoadResult {
@@ -22,8 +40,9 @@ interface LoadResult {
 type NextLoad = (url: string, context: unknown) => Promise<LoadResult>;
 
 export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
+  if (scopeKnown) await scopeKnown;
   const result = await nextLoad(url, context);
-  if (result.format !== 'module' || result.source == null) return result;
+  if (!scope || result.format !== 'module' || result.source == null) return result;
   const code = sourceText(result.source);
   const source = instrumentModule(code, url, 'module', scope);
   return source === code ? result : { ...result, source };

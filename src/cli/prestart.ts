@@ -1,0 +1,75 @@
+/**
+ * `racecheck run` starts the program's Node process before the CLI has loaded its argument parser and
+ * checked the entry (~0.17 s): meanwhile that process boots, loads racecheck's runtime and starts its
+ * loader thread, then waits on a pipe (its descriptor 3) for what to run and how. The CLI only guesses here,
+ * from the raw arguments, whether a run is coming, whether the entry is TypeScript (tsx must be loaded
+ * first) and whether it will be instrumented (the loader thread is started only then); once it has parsed
+ * the arguments for real it hands the process the run (runTraced) if the guesses were right, and otherwise
+ * ends it and starts a process the ordinary way. A process nobody hands anything to sees its pipe close
+ * and exits without a word.
+ *
+ * Kept to Node's own modules and the protocol's (session/prestart.ts): it runs before the rest of the CLI
+ * is loaded.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import type { Writable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PRESTART_ENV, PRESTART_FD, type PrestartOrder } from '../session/prestart.js';
+
+const require = createRequire(import.meta.url);
+
+export const preloadUrl = (): string => pathToFileURL(fileURLToPath(new URL('../session/preload.js', import.meta.url))).href;
+export const tsxUrl = (): string => pathToFileURL(require.resolve('tsx')).href;
+
+/** `--import`s a program starts with: tsx for TypeScript (Node 20 cannot load it), then the preload. */
+export function startupImports(typescript: boolean): string[] {
+  return typescript ? ['--import', tsxUrl(), '--import', preloadUrl()] : ['--import', preloadUrl()];
+}
+
+export class PrestartedProgram {
+  #taken = false;
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly typescript: boolean,
+    readonly instrumented: boolean,
+    readonly cwd: string,
+  ) {}
+
+  /** Still waiting for its run (it may have failed to start, or been handed one already). */
+  get waiting(): boolean {
+    return !this.#taken && this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Hands the process its run: from now on it is the program. */
+  take(order: PrestartOrder): ChildProcess {
+    this.#taken = true;
+    (this.child.stdio[PRESTART_FD] as Writable).end(`${JSON.stringify(order)}\n`);
+    return this.child;
+  }
+
+  /** Ends a process that was not needed (a no-op once it has been handed its run). */
+  discard(): void {
+    if (this.#taken) return;
+    this.#taken = true;
+    this.child.kill('SIGKILL');
+  }
+}
+
+/** Starts the program's process early when the arguments look like `racecheck run <entry>`. */
+export function prestartProgram(argv: readonly string[]): PrestartedProgram | undefined {
+  if (argv[0] !== 'run') return undefined;
+  const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  if (own.some((arg) => arg === '--help' || arg === '-h' || arg === '--version')) return undefined;
+  const typescript = own.slice(1).some((arg) => /\.[mc]?ts$/.test(arg));
+  const instrumented = !own.some((arg) => arg === '--no-instrument' || arg === '--instrument=false');
+  const child = spawn(process.execPath, [...startupImports(typescript), fileURLToPath(new URL('../session/run-entry.js', import.meta.url))], {
+    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+    env: { ...process.env, [PRESTART_ENV]: instrumented ? 'hooks' : 'plain' },
+  });
+  // A process that could not start is simply not used.
+  child.on('error', () => undefined);
+  (child.stdio[PRESTART_FD] as Writable).on('error', () => undefined);
+  return new PrestartedProgram(child, typescript, instrumented, process.cwd());
+}
