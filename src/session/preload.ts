@@ -110,10 +110,10 @@ function instrumentScope(): InstrumentScope | undefined {
 
 const scope = instrumentScope();
 if (scope) {
-  // Loaded only when instrumenting: the parser and source-map tools cost start-up time in every thread.
+  // Loaded only when instrumenting: the runtime and the CommonJS hook cost start-up time in every thread.
   const [{ installRuntime }, { instrumentCommonJs }] = await loadInstrumentation();
   if (isMainThread) setEnvironmentData(PRELOAD_ENVIRONMENT_KEY, import.meta.url);
-  installRuntime({ imports: startupImports(), tsxApi: tsxApiUrl(), preload: import.meta.url, async: scope.async === true, scope });
+  installRuntime({ imports: startupImports(), tsxApi: tsxApiUrl(), preload: import.meta.url, scope });
   instrumentCommonJs(scope);
   if (hooksPort) hooksPort.postMessage(scope);
   else register(hooksUrl, { data: scope });

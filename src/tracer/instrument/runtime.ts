@@ -41,15 +41,15 @@ function bufferId(buffer: SharedArrayBuffer): [number, number] {
   return id;
 }
 
+/** Elements (64 MB of shadow) up to which a buffer's shadow is mapped in at once. */
+const PREFAULT_LIMIT = 16 * 1024 * 1024;
+
 /**
  * Per buffer and element width, what this thread recorded of each element in its current epoch: the
  * epoch (always even) if it was read, the epoch + 1 if it was written (a write covers reads of the same
  * epoch; a read after a write needs no event). One number per element: a byte buffer's shadow is four
  * bytes per byte, and an access checks one of them.
  */
-/** Elements (64 MB of shadow) up to which a buffer's shadow is mapped in at once. */
-const PREFAULT_LIMIT = 16 * 1024 * 1024;
-
 const cellsByBuffer = new WeakMap<SharedArrayBuffer, Map<number, Int32Array>>();
 
 /** What a shared view needs to record an access: buffer identity, where it starts, its element width. */
@@ -208,8 +208,13 @@ const typedArrayValues = TYPED_ARRAY_PROTOTYPE['values'];
 function relativeIndex(value: unknown, fallback: number, length: number): number | undefined {
   if (value === undefined) return fallback;
   if (typeof value !== 'number') return undefined;
-  const integer = Number.isNaN(value) ? 0 : Math.trunc(value);
+  const integer = toInteger(value);
   return integer < 0 ? Math.max(length + integer, 0) : Math.min(integer, length);
+}
+
+/** ToIntegerOrInfinity of a number. */
+function toInteger(value: number): number {
+  return Number.isNaN(value) ? 0 : Math.trunc(value);
 }
 
 /**
@@ -222,10 +227,8 @@ function recordRange(shadow: ViewShadow, first: number, count: number, site: num
   const cells = shadow.cells;
   const start = shadow.base + first;
   const epoch = syncEpoch[0]!;
-  for (let cell = start; cell < start + count; cell++) {
-    if (write) cells[cell] = epoch | 1;
-    else if ((cells[cell]! & -2) !== epoch) cells[cell] = epoch;
-  }
+  if (write) cells.fill(epoch | 1, start, start + count);
+  else for (let cell = start; cell < start + count; cell++) if ((cells[cell]! & -2) !== epoch) cells[cell] = epoch;
   for (let done = 0; done < count; done += MAX_RUN) {
     emitAt(write ? EventKind.MemoryWrite : EventKind.MemoryRead, shadow.hi, shadow.lo, (start + done) * shadow.width, shadow.width, Math.min(MAX_RUN, count - done), site);
   }
@@ -244,7 +247,6 @@ function bulkAccess(view: TypedArray, known: ViewShadow | null | undefined, meth
   }
   if (!shadow) return;
   const length = shadow.length;
-  const readAll = (): void => recordRange(shadow, 0, length, site, false);
   switch (method) {
     case 'fill': {
       const start = relativeIndex(a1, 0, length);
@@ -271,12 +273,12 @@ function bulkAccess(view: TypedArray, known: ViewShadow | null | undefined, meth
     case 'join':
     case 'toReversed':
     case 'toSorted':
-      readAll();
+      recordRange(shadow, 0, length, site, false);
       break;
     case 'with': {
       // Every element but the one replaced.
       if (typeof a0 !== 'number') break;
-      const integer = Number.isNaN(a0) ? 0 : Math.trunc(a0);
+      const integer = toInteger(a0);
       const index = integer < 0 ? length + integer : integer;
       recordRange(shadow, 0, index, site, false);
       recordRange(shadow, index + 1, length - index - 1, site, false);
@@ -284,12 +286,12 @@ function bulkAccess(view: TypedArray, known: ViewShadow | null | undefined, meth
     }
     case 'reverse':
     case 'sort':
-      readAll();
+      recordRange(shadow, 0, length, site, false);
       recordRange(shadow, 0, length, site, true);
       break;
     case 'at': {
       if (typeof a0 !== 'number' && a0 !== undefined) break;
-      const integer = a0 === undefined || Number.isNaN(a0) ? 0 : Math.trunc(a0);
+      const integer = a0 === undefined ? 0 : toInteger(a0);
       const index = integer < 0 ? length + integer : integer;
       if (index >= 0 && index < length) recordRange(shadow, index, 1, site, false);
       break;
@@ -305,7 +307,7 @@ function bulkAccess(view: TypedArray, known: ViewShadow | null | undefined, meth
     }
     case 'lastIndexOf': {
       if (a1 !== undefined && typeof a1 !== 'number') break;
-      const integer = a1 === undefined ? length - 1 : Number.isNaN(a1) ? 0 : Math.trunc(a1);
+      const integer = a1 === undefined ? length - 1 : toInteger(a1);
       const from = integer < 0 ? length + integer : Math.min(integer, length - 1);
       const start = typeof result === 'number' && result >= 0 ? result : 0;
       recordRange(shadow, start, from + 1 - start, site, false);
@@ -420,23 +422,30 @@ function recordAccess(shadow: ViewShadow, key: unknown, site: number, write: boo
     cells[cell] = epoch;
   }
   let run = hot.run;
-  if (run.first + run.count === cell && run.cells === cells && run.site === site && run.write === write && run.count < MAX_RUN) {
-    run.count++;
-    return;
-  }
-  for (let i = 0; i < OPEN_RUNS; i++) {
-    run = runs[i]!;
-    if (run.first + run.count === cell && run.cells === cells && run.site === site && run.write === write && run.count < MAX_RUN) {
-      run.count++;
-      hot.run = run;
+  if (!canExtend(run, cells, cell, site, write)) {
+    let i = 0;
+    while (i < OPEN_RUNS && !canExtend(runs[i]!, cells, cell, site, write)) i++;
+    if (i === OPEN_RUNS) {
+      startRun(shadow, cell, site, write);
       return;
     }
+    run = hot.run = runs[i]!;
   }
-  run = runs[nextVictim]!;
+  run.count++;
+}
+
+/** Whether `run` can take element `cell` of `cells` next: same site and kind, the element after its last. */
+function canExtend(run: Run, cells: Int32Array, cell: number, site: number, write: boolean): boolean {
+  return run.first + run.count === cell && run.cells === cells && run.site === site && run.write === write && run.count < MAX_RUN;
+}
+
+/** A new run of one element, in place of the open run written longest ago. */
+function startRun(shadow: ViewShadow, cell: number, site: number, write: boolean): void {
+  const run = runs[nextVictim]!;
   hot.run = run;
   nextVictim = (nextVictim + 1) % OPEN_RUNS;
   writeRun(run);
-  run.cells = cells;
+  run.cells = shadow.cells;
   run.hi = shadow.hi;
   run.lo = shadow.lo;
   run.width = shadow.width;
@@ -774,15 +783,6 @@ function sendTraced(post: (message: unknown) => void, value: unknown, entry: (..
   post(envelope(MESSAGE_MARK, value, hi, lo));
 }
 
-/**
- * A port handed to a thread that is not instrumented (a program's `eval: true` worker) must send plain
- * messages again: nothing there would open an envelope.
- */
-function untraceSending(port: MessagePort): void {
-  if (!tracedPorts.delete(port)) return;
-  delete (port as unknown as Record<string, unknown>).postMessage;
-}
-
 function traceSending(port: MessagePort): void {
   if (tracedPorts.has(port)) return;
   tracedPorts.add(port);
@@ -847,11 +847,9 @@ export interface RuntimeOptions {
   /** tsx's ESM API, to load TypeScript worker entries on Node 20. */
   tsxApi: string;
   /** racecheck's preload module, which an eval worker must import itself. */
-  preload?: string;
-  /** Follow async tasks on the event loop (the instrumented code then calls into them). */
-  async?: boolean;
-  /** What the loader instruments; with it, a worker's code given as a string is instrumented too. */
-  scope?: InstrumentScope;
+  preload: string;
+  /** What the loader instruments (a worker's code given as a string is instrumented the same way). */
+  scope: InstrumentScope;
 }
 
 /**
@@ -886,7 +884,6 @@ const boot = getEnvironmentData(${JSON.stringify(BOOT_KEY)});
 function patchWorker(options: RuntimeOptions): void {
   const OriginalWorker = Worker;
   const exitTokens = new WeakMap<Worker, number>();
-  const uninstrumented = new WeakSet<Worker>();
   const joined = (worker: Worker): void => {
     const token = exitTokens.get(worker);
     if (token !== undefined && tracing) {
@@ -903,13 +900,10 @@ function patchWorker(options: RuntimeOptions): void {
       // passing process.execArgv explicitly would make Node reject the V8 flags in it.
       if (workerOptions.execArgv) settings.execArgv = withImports(workerOptions.execArgv, options.imports);
       const path = typeof filename === 'string' ? filename : filename.href;
+      // Code given as a string (Node allows nothing else with eval) gets racecheck's preload from a bootstrap.
       const code = workerOptions.eval === true && typeof filename === 'string';
       const typescript = !workerOptions.eval && TS_EXTENSION.test(path.split('?')[0]!);
-      // Code given as a string gets racecheck's preload from a bootstrap when this thread instruments;
-      // otherwise (only primitives traced) it runs as it is, with its data and messages exactly as sent.
-      const instrumented = !workerOptions.eval || (code && options.scope !== undefined && options.preload !== undefined);
-      if (!instrumented) sharedBuffersIn([workerOptions.workerData, workerOptions.transferList], untraceSending);
-      else if ('workerData' in workerOptions) settings.workerData = envelope(WORKER_DATA_MARK, workerOptions.workerData, hi, lo);
+      if ('workerData' in workerOptions) settings.workerData = envelope(WORKER_DATA_MARK, workerOptions.workerData, hi, lo);
       let entry = filename;
       let boot: Record<string, unknown> | undefined;
       if (typescript) {
@@ -917,8 +911,8 @@ function patchWorker(options: RuntimeOptions): void {
         boot = { tsx: options.tsxApi, entry: url, preload: options.preload };
         entry = TYPESCRIPT_BOOTSTRAP;
         settings.eval = true;
-      } else if (code && instrumented) {
-        boot = { preload: options.preload, code: instrumentWorkerCode(filename, options.scope!), name: WORKER_EVAL_NAME };
+      } else if (code) {
+        boot = { preload: options.preload, code: instrumentWorkerCode(filename, options.scope), name: WORKER_EVAL_NAME };
         entry = EVAL_BOOTSTRAP;
       }
       if (boot) workerThreads.setEnvironmentData(BOOT_KEY, boot as never);
@@ -933,14 +927,9 @@ function patchWorker(options: RuntimeOptions): void {
         if (boot) workerThreads.setEnvironmentData(BOOT_KEY, undefined as never);
       }
       exitTokens.set(this, token);
-      if (!instrumented) uninstrumented.add(this);
     }
 
     override postMessage(value: unknown, transfer?: readonly TransferListItem[]): void {
-      if (uninstrumented.has(this)) {
-        sharedBuffersIn([value, transfer], untraceSending);
-        return super.postMessage(value, transfer as never);
-      }
       sendTraced((message) => super.postMessage(message, transfer as never), value, this.postMessage as (...args: never[]) => unknown);
     }
 
@@ -1019,7 +1008,7 @@ export function installRuntime(options: RuntimeOptions): void {
       u: update,
       p: step,
       atomics: Object.freeze(atomics),
-      async: options.async ? installAsyncRuntime() : undefined,
+      async: options.scope.async ? installAsyncRuntime() : undefined,
     }),
   });
   patchMessaging();

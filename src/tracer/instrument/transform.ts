@@ -314,10 +314,11 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
   };
 
   /**
-   * `v.getInt32(a, b)` → `RD7(v, a, b)`: the same call on the same object, then the access recorded when
-   * the object is a DataView on shared memory (a DataView's verdict is cached like a typed array's; any
-   * other object answers null). The function takes exactly the call's arguments, so a method of another
-   * object with the same name sees the arguments it always did.
+   * `v.getInt32(a, b)`, `a.fill(…)`, `Array.from(a)` → `RM7(v, a, b)`: the same call on the same object,
+   * then what it accessed recorded when the object is a DataView or typed array on shared memory (their
+   * verdicts are cached on them; any other object answers null) — or, for Array.from, its argument is.
+   * The function takes exactly the call's arguments, so a method of another object with the same name
+   * sees the arguments it always did.
    */
   const rewriteMethodCall = (call: Node, member: MemberNode, functionName: string): void => {
     const method = member.property.name as string;
