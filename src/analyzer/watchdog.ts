@@ -268,8 +268,11 @@ export class DeadlockWatchdog {
     return created ? `${type} created at ${formatLocation(created, this.#options.cwd)}` : `${type} #${object % 2 ** 32}`;
   }
 
-  #finding(threads: ThreadInfo[], cycle: boolean): Finding {
+  #finding(found: ThreadInfo[], cycle: boolean): Finding {
     const cwd = this.#options.cwd;
+    // Told the same way whichever thread got stuck first: a cycle from its lowest thread id, in its order.
+    const first = found.reduce((lowest, t, i) => (t.id < found[lowest]!.id ? i : lowest), 0);
+    const threads = cycle ? [...found.slice(first), ...found.slice(0, first)] : [...found].sort((a, b) => a.id - b.id);
     const related: RelatedLocation[] = threads.map((t) => {
       const blocked = t.blocked!;
       const owner = blocked.kind === EventKind.LockAttempt ? this.#owners.get(blocked.object) : undefined;

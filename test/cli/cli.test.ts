@@ -132,6 +132,17 @@ describe('racecheck report and trace dump', () => {
   });
 });
 
+describe('deadlock reports', () => {
+  it('tells a deadlock cycle from its lowest thread id, whichever thread got stuck first', async () => {
+    for (let run = 0; run < 2; run++) {
+      const { stdout } = await racecheck(['run', '--deadlock-grace', '1', 'test/instrument/programs/atomics-deadlock.mjs']);
+      expect(stdout).toMatch(/threads 'atomics-deadlock\.mjs #(\d+)', 'atomics-deadlock\.mjs #(\d+)'/);
+      const [, first, second] = /threads 'atomics-deadlock\.mjs #(\d+)', 'atomics-deadlock\.mjs #(\d+)'/.exec(stdout)!;
+      expect(Number(first)).toBeLessThan(Number(second));
+    }
+  });
+});
+
 describe('the program process (started before the arguments are parsed, handed its run once they are)', () => {
   for (const name of ['main-module.cjs', 'main-module.mjs']) {
     it(`runs ${name} as the main module with its arguments, as node does`, async () => {
