@@ -19,6 +19,16 @@ export function tsxApiUrl(): string {
   return pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
 }
 
+/** tsx's CommonJS API: a TypeScript module loaded with `require` in a worker needs it registered too. */
+export function tsxCommonJsApiPath(): string {
+  return require.resolve('tsx/cjs/api');
+}
+
+/** The module `--import tsx` loads. */
+export function tsxLoaderUrl(): string {
+  return pathToFileURL(require.resolve('tsx')).href;
+}
+
 export function isTypeScriptModule(url: string): boolean {
   return /\.(?:ts|mts|cts|tsx)$/.test(new URL(url).pathname);
 }
@@ -39,8 +49,9 @@ export const MODULE_WORKER_KEY = '__racecheckBoot__';
 
 export interface ModuleWorkerBoot {
   entry: string;
-  /** tsx's API URL when TypeScript must be loadable in the worker. */
+  /** tsx's API URL when TypeScript must be loadable in the worker, and its CommonJS API's path. */
   tsx: string | undefined;
+  tsxCommonJs: string | undefined;
   [more: string]: unknown;
 }
 
@@ -53,7 +64,10 @@ export function bootstrapScript(onFailure = ''): string {
 const { workerData, getEnvironmentData } = require('node:worker_threads');
 const boot = workerData.${MODULE_WORKER_KEY};
 (async () => {
-  if (boot.tsx) (await import(boot.tsx)).register();
+  if (boot.tsx) {
+    (await import(boot.tsx)).register();
+    require(boot.tsxCommonJs).register();
+  }
   const preload = getEnvironmentData(${JSON.stringify(PRELOAD_ENVIRONMENT_KEY)});
   if (preload) await import(preload);
   await import(boot.entry);
@@ -75,7 +89,7 @@ export interface ModuleWorkerOptions {
 
 export function startModuleWorker(entry: string, options: ModuleWorkerOptions = {}): WorkerType {
   const typescript = [entry, ...(options.alsoLoads ?? [])].some(isTypeScriptModule);
-  const boot: ModuleWorkerBoot = { ...options.boot, entry, tsx: typescript ? tsxApiUrl() : undefined };
+  const boot: ModuleWorkerBoot = { ...options.boot, entry, tsx: typescript ? tsxApiUrl() : undefined, tsxCommonJs: typescript ? tsxCommonJsApiPath() : undefined };
   return new Worker(bootstrapScript(options.onFailure), {
     eval: true,
     name: options.name,

@@ -3,11 +3,11 @@
  * session described by RACECHECK_* environment variables; in workers (which inherit `--import`) loading the
  * probe is enough: it attaches to the ring the main thread published.
  */
-import { register } from 'node:module';
+import Module, { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getEnvironmentData, isMainThread, MessageChannel, setEnvironmentData, type MessagePort } from 'node:worker_threads';
-import { PRELOAD_ENVIRONMENT_KEY, siblingModule, tsxApiUrl } from '../core/module-worker.js';
+import { PRELOAD_ENVIRONMENT_KEY, siblingModule, tsxApiUrl, tsxCommonJsApiPath, tsxLoaderUrl } from '../core/module-worker.js';
 import type { InstrumentScope } from '../tracer/instrument/scope.js';
 import '../tracer/probe.js';
 import { PRESTART_ENV, readPrestartOrder } from './prestart.js';
@@ -33,6 +33,11 @@ function numberFromEnv(name: string): number | undefined {
 }
 
 const hooksUrl = siblingModule(import.meta.url, '../tracer/instrument/hooks');
+/**
+ * Node 22.15+ and 23.5+ run synchronous loader hooks in the thread itself (hooks.ts); Node 20 needs a loader
+ * thread of its own, started with `module.register`.
+ */
+const inThreadHooks = typeof (Module as { registerHooks?: unknown }).registerHooks === 'function';
 
 /**
  * In a process `racecheck run` started before it knew what to run (session/prestart.ts): the loader
@@ -47,6 +52,8 @@ async function awaitPrestartedRun(): Promise<MessagePort | undefined> {
   let hooksPort: MessagePort | undefined;
   if (mode === 'hooks') {
     await loadInstrumentation();
+  }
+  if (mode === 'hooks' && !inThreadHooks) {
     const { port1, port2 } = new MessageChannel();
     register(hooksUrl, { data: { port: port2 }, transferList: [port2] });
     hooksPort = port1;
@@ -59,8 +66,10 @@ async function awaitPrestartedRun(): Promise<MessagePort | undefined> {
   return hooksPort;
 }
 
-function loadInstrumentation(): Promise<[typeof import('../tracer/instrument/runtime.js'), typeof import('../tracer/instrument/cjs.js')]> {
-  return Promise.all([import('../tracer/instrument/runtime.js'), import('../tracer/instrument/cjs.js')]);
+function loadInstrumentation(): Promise<
+  [typeof import('../tracer/instrument/runtime.js'), typeof import('../tracer/instrument/cjs.js'), typeof import('../tracer/instrument/hooks.js')]
+> {
+  return Promise.all([import('../tracer/instrument/runtime.js'), import('../tracer/instrument/cjs.js'), import('../tracer/instrument/hooks.js')]);
 }
 
 const hooksPort = await awaitPrestartedRun();
@@ -111,12 +120,24 @@ function instrumentScope(): InstrumentScope | undefined {
 const scope = instrumentScope();
 if (scope) {
   // Loaded only when instrumenting: the runtime and the CommonJS hook cost start-up time in every thread.
-  const [{ installRuntime }, { instrumentCommonJs }] = await loadInstrumentation();
+  const [{ installRuntime }, { instrumentCommonJs }, { registerInThreadHooks }] = await loadInstrumentation();
   if (isMainThread) setEnvironmentData(PRELOAD_ENVIRONMENT_KEY, import.meta.url);
-  installRuntime({ imports: startupImports(), tsxApi: tsxApiUrl(), preload: import.meta.url, scope });
+  const imports = startupImports();
+  installRuntime({
+    imports,
+    tsxApi: tsxApiUrl(),
+    tsxCommonJsApi: tsxCommonJsApiPath(),
+    tsxInherited: inThreadHooks && imports.includes(tsxLoaderUrl()),
+    preload: import.meta.url,
+    scope,
+  });
   instrumentCommonJs(scope);
-  if (hooksPort) hooksPort.postMessage(scope);
-  else register(hooksUrl, { data: scope });
+  if (inThreadHooks) {
+    registerInThreadHooks(scope);
+  } else {
+    if (hooksPort) hooksPort.postMessage(scope);
+    else register(hooksUrl, { data: scope });
+  }
 }
 // A loader thread started early for a run that instruments nothing passes every module through.
 if (hooksPort && !scope) hooksPort.postMessage(null);

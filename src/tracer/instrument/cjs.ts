@@ -1,6 +1,8 @@
 /**
- * CommonJS modules: on Node 20 `require` does not pass through loader hooks, so the thread that compiles
- * a module rewrites it on the way into `Module.prototype._compile` (after tsx's own CommonJS transform).
+ * CommonJS modules: the thread that compiles a module rewrites it on the way into
+ * `Module.prototype._compile`, after tsx's own CommonJS transform or Node's type stripping. On Node 20
+ * `require` does not pass through loader hooks at all, and on later versions tsx's CommonJS loader goes
+ * around them: the compile step is the one place every CommonJS module passes.
  */
 import Module from 'node:module';
 import { instrumentModule } from './instrument-module.js';
@@ -20,3 +22,4 @@ export function instrumentCommonJs(scope: InstrumentScope): void {
     return compile.call(this, code, filename, ...rest);
   };
 }
+

@@ -1,11 +1,21 @@
 /**
- * The module loader hooks (`module.register`): ES modules of the program are rewritten as they load,
- * after tsx has turned TypeScript into JavaScript (its output carries the source map we compose with).
- * They run on Node's loader thread; CommonJS modules do not pass through them on Node 20 and are handled
- * by cjs.ts in the thread that requires them.
+ * The module loader hooks: ES modules of the program are rewritten as they load, after tsx has turned
+ * TypeScript into JavaScript (its output carries the source map we compose with).
+ *
+ * Two ways in, one rewrite (instrumentLoaded):
+ * - Where Node has `module.registerHooks` (22.15+, 23.5+), synchronous hooks in the thread itself
+ *   (registerInThreadHooks): no loader thread per worker, no round trip per module, and registered after
+ *   tsx's they run first, so `nextLoad` hands them tsx's JavaScript.
+ * - On Node 20, `module.register` on Node's loader thread (initialize/load below), one per thread.
+ *
+ * CommonJS modules that Node compiles from the hooks' source are rewritten here too; the others by cjs.ts
+ * (tsx compiles CommonJS through `Module._extensions`, which never consults the hooks).
  */
-import { instrumentModule } from './instrument-module.js';
+import Module, { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type * as Esbuild from 'esbuild';
 import type { MessagePort } from 'node:worker_threads';
+import { instrumentModule } from './instrument-module.js';
 import type { InstrumentScope } from './scope.js';
 
 let scope: InstrumentScope | null = { deps: false };
@@ -38,14 +48,59 @@ interface LoadResult {
 }
 
 type NextLoad = (url: string, context: unknown) => Promise<LoadResult>;
+type NextLoadSync = (url: string, context: unknown) => LoadResult;
 
 export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
   if (scopeKnown) await scopeKnown;
   const result = await nextLoad(url, context);
-  if (!scope || result.format !== 'module' || result.source == null) return result;
-  const code = sourceText(result.source);
-  const source = instrumentModule(code, url, 'module', scope);
-  return source === code ? result : { ...result, source };
+  return scope ? instrumentLoaded(result, url, scope) : result;
+}
+
+interface InThreadModuleApi {
+  registerHooks?(hooks: { load?(url: string, context: unknown, nextLoad: NextLoadSync): LoadResult }): unknown;
+}
+
+const require = createRequire(import.meta.url);
+const moduleApi = Module as unknown as InThreadModuleApi;
+
+/** Node runs synchronous hooks in each thread (22.15+, 23.5+): one loader per thread is then not needed. */
+export const hasInThreadHooks = typeof moduleApi.registerHooks === 'function';
+
+let registered = false;
+
+/** Rewrites this thread's ES modules from now on, in the thread (idempotent). */
+export function registerInThreadHooks(inThreadScope: InstrumentScope): void {
+  if (registered) return;
+  registered = true;
+  moduleApi.registerHooks!({ load: (url, context, nextLoad) => instrumentLoaded(nextLoad(url, context), url, inThreadScope) });
+}
+
+/**
+ * A module as it arrives from the rest of the chain, rewritten. CommonJS arrives here with its source only
+ * where Node compiles that source itself (an `import` of CommonJS, or `require` on Node 22+); cjs.ts sees
+ * the rest, and the mark at the top of instrumented code keeps a module that passes both from being
+ * rewritten twice. TypeScript that reaches here untouched (no tsx in this thread: Node would strip its
+ * types after the hooks) is compiled first with esbuild, as tsx would, its source map inline for the
+ * transform to compose with (Node's own stripTypeScriptTypes prints an experimental warning into the
+ * program's output).
+ */
+function instrumentLoaded(result: LoadResult, url: string, instrumentScope: InstrumentScope): LoadResult {
+  if (result.source == null) return result;
+  let format = result.format;
+  let code: string | undefined;
+  if (format === 'module-typescript' || format === 'commonjs-typescript') {
+    code = compileTypeScript(sourceText(result.source), url);
+    format = format === 'module-typescript' ? 'module' : 'commonjs';
+  }
+  if (format !== 'module' && format !== 'commonjs') return result;
+  code ??= sourceText(result.source);
+  const source = instrumentModule(code, url, format === 'module' ? 'module' : 'script', instrumentScope);
+  return source === code && format === result.format ? result : { ...result, format, source };
+}
+
+function compileTypeScript(code: string, url: string): string {
+  const esbuild = require('esbuild') as typeof Esbuild;
+  return esbuild.transformSync(code, { loader: url.endsWith('x') ? 'tsx' : 'ts', sourcefile: fileURLToPath(url), sourcemap: 'inline', format: undefined }).code;
 }
 
 function sourceText(source: string | ArrayBuffer | ArrayBufferView): string {

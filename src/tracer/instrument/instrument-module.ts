@@ -18,7 +18,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { libraryPatch, parseWarning, shouldInstrument, type InstrumentScope } from './scope.js';
+import { INSTRUMENTED_MARK, libraryPatch, parseWarning, shouldInstrument, type InstrumentScope } from './scope.js';
 
 const require = createRequire(import.meta.url);
 
@@ -140,7 +140,7 @@ function writeEntry(path: string, text: string): void {
 export function instrumentModule(code: string, file: string, sourceType: 'module' | 'script', scope: InstrumentScope): string {
   const patch = libraryPatch(file, scope);
   if (patch) return code + patch;
-  if (!shouldInstrument(file, scope)) return code;
+  if (!shouldInstrument(file, scope) || code.startsWith(INSTRUMENTED_MARK)) return code;
   return instrumented(code, file, sourceType, scope);
 }
 

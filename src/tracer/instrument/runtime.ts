@@ -22,7 +22,7 @@ import { defineSites, emit, emitAt, emitAtSequence, nameThread, onSettle, onTrac
 import { AtomicDetail, EventKind, MAX_DETAIL } from '../schema.js';
 import { installAsyncRuntime } from './async-runtime.js';
 import { instrumentWorkerCode, WORKER_EVAL_NAME } from './instrument-module.js';
-import { RUNTIME_KEY, type InstrumentScope } from './scope.js';
+import { isToolingFile, RUNTIME_KEY, type InstrumentScope } from './scope.js';
 
 const require = createRequire(import.meta.url);
 const workerThreads = require('node:worker_threads') as typeof import('node:worker_threads');
@@ -844,8 +844,11 @@ const TS_EXTENSION = /\.(?:ts|mts|cts|tsx)$/;
 export interface RuntimeOptions {
   /** `--import` arguments every worker must start with (tsx and the preload), in order. */
   imports: string[];
-  /** tsx's ESM API, to load TypeScript worker entries on Node 20. */
+  /** tsx's ES module and CommonJS APIs, to load TypeScript worker entries where tsx is not inherited. */
   tsxApi: string;
+  tsxCommonJsApi: string;
+  /** Workers inherit a working tsx with `imports` (Node runs loader hooks in each thread). */
+  tsxInherited: boolean;
   /** racecheck's preload module, which an eval worker must import itself. */
   preload: string;
   /** What the loader instruments (a worker's code given as a string is instrumented the same way). */
@@ -853,15 +856,16 @@ export interface RuntimeOptions {
 }
 
 /**
- * What a TypeScript worker entry starts with: tsx, then racecheck's preload (`--import` does not reach an
- * eval worker; its hooks, registered after tsx's, run first and see the JavaScript tsx makes), then the
- * user's module.
+ * What a TypeScript worker entry starts with: tsx (its ES module and CommonJS halves), then racecheck's
+ * preload (`--import` does not reach an eval worker; its hooks, registered after tsx's, run first and see
+ * the JavaScript tsx makes), then the user's module. Not needed where a worker inherits a working tsx.
  */
 const TYPESCRIPT_BOOTSTRAP = `
 const { getEnvironmentData } = require('node:worker_threads');
 const boot = getEnvironmentData(${JSON.stringify(BOOT_KEY)});
 (async () => {
   (await import(boot.tsx)).register();
+  require(boot.tsxCommonJs).register();
   if (boot.preload) await import(boot.preload);
   await import(boot.entry);
 })();
@@ -891,8 +895,14 @@ function patchWorker(options: RuntimeOptions): void {
       emit(EventKind.ThreadJoin, token);
     }
   };
+  const foreign = new WeakSet<Worker>();
   class TracedWorker extends OriginalWorker {
     constructor(filename: string | URL, workerOptions: WorkerOptions = {}) {
+      if (madeByTooling(TracedWorker)) {
+        super(filename, workerOptions);
+        foreign.add(this);
+        return;
+      }
       const [hi, lo] = newIdentity();
       const token = hi * 2 ** 32 + lo;
       const settings: WorkerOptions = { ...workerOptions };
@@ -906,9 +916,10 @@ function patchWorker(options: RuntimeOptions): void {
       if ('workerData' in workerOptions) settings.workerData = envelope(WORKER_DATA_MARK, workerOptions.workerData, hi, lo);
       let entry = filename;
       let boot: Record<string, unknown> | undefined;
-      if (typescript) {
+      // Where workers inherit a working tsx, a TypeScript entry starts as Node starts any other.
+      if (typescript && !options.tsxInherited) {
         const url = typeof filename === 'string' ? new URL(filename, `file://${process.cwd()}/`).href : filename.href;
-        boot = { tsx: options.tsxApi, entry: url, preload: options.preload };
+        boot = { tsx: options.tsxApi, tsxCommonJs: options.tsxCommonJsApi, entry: url, preload: options.preload };
         entry = TYPESCRIPT_BOOTSTRAP;
         settings.eval = true;
       } else if (code) {
@@ -930,6 +941,7 @@ function patchWorker(options: RuntimeOptions): void {
     }
 
     override postMessage(value: unknown, transfer?: readonly TransferListItem[]): void {
+      if (foreign.has(this)) return super.postMessage(value, transfer as never);
       sendTraced((message) => super.postMessage(message, transfer as never), value, this.postMessage as (...args: never[]) => unknown);
     }
 
@@ -949,6 +961,23 @@ function patchWorker(options: RuntimeOptions): void {
   }
   Object.defineProperty(TracedWorker, 'name', { value: 'Worker' });
   (workerThreads as { Worker: unknown }).Worker = TracedWorker;
+}
+
+/** Whether the code that called `constructor` is racecheck's or its tools' (scope.ts, isToolingFile). */
+function madeByTooling(constructor: abstract new (...args: never[]) => unknown): boolean {
+  const savedPrepare = Error.prepareStackTrace;
+  const savedLimit = Error.stackTraceLimit;
+  try {
+    Error.stackTraceLimit = 1;
+    Error.prepareStackTrace = (_error, frames) => frames[0]?.getFileName() ?? undefined;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, constructor);
+    const file = holder.stack;
+    return typeof file === 'string' && isToolingFile(file);
+  } finally {
+    Error.prepareStackTrace = savedPrepare;
+    Error.stackTraceLimit = savedLimit;
+  }
 }
 
 /** `execArgv` with racecheck's `--import`s first (a program may pass its own execArgv to a worker). */

@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 /** The global the instrumented modules' prologue reads the runtime from (runtime.ts installs it). */
 export const RUNTIME_KEY = 'racecheck.instrument';
 
+/** Starts the prologue of every instrumented module: a module is never instrumented twice. */
+export const INSTRUMENTED_MARK = '/*racecheck:instrumented*/';
+
 export interface InstrumentScope {
   /** Also rewrite modules under node_modules. */
   deps: boolean;
@@ -28,8 +31,21 @@ export function shouldInstrument(file: string, scope: InstrumentScope): boolean 
   if (!SOURCE_EXTENSION.test(path)) return false;
   const inDeps = /[\\/]node_modules[\\/]/.test(path);
   if (path.startsWith(ownCode)) return false;
-  if (inDeps) return scope.deps && !/[\\/]node_modules[\\/](?:racecheck|tsx|esbuild|typescript)[\\/]/.test(path);
+  if (inDeps) return scope.deps && !isToolingFile(path);
   return true;
+}
+
+/** The packages racecheck itself runs programs with: their code is racecheck's machinery, not the program's. */
+const TOOLING = /[\\/]node_modules[\\/](?:racecheck|tsx|esbuild|typescript)[\\/]/;
+
+/**
+ * Code of racecheck or of the tools it runs the program with (tsx, esbuild, TypeScript): what it does is
+ * not the program's. esbuild's synchronous API, which tsx calls to compile CommonJS TypeScript, starts a
+ * worker with `execArgv: []` and blocks on it: that worker must start exactly as asked, untraced.
+ */
+export function isToolingFile(file: string): boolean {
+  const path = file.startsWith('file:') ? fileURLToPath(file) : file;
+  return path.startsWith(ownCode) || TOOLING.test(path);
 }
 
 /** The one-line warning for a module the transform could not parse: it runs as it is. */

@@ -39,15 +39,13 @@ import { parse, type Comment } from 'acorn';
 import MagicString from 'magic-string';
 import { encodeSite, MAX_DETAIL } from '../schema.js';
 import { planAsync, type AsyncPlan, type WritePlan } from './async-plan.js';
-import { RUNTIME_KEY } from './scope.js';
+import { INSTRUMENTED_MARK, RUNTIME_KEY } from './scope.js';
 
 // Source-map composition is needed only for code that arrives with a map (TypeScript through tsx): loaded
 // then, as CommonJS, which loads faster in each of the loader threads.
 const require = createRequire(import.meta.url);
 let remapping: typeof Remapping | undefined;
 
-/** Starts the prologue of every instrumented module: a module is never instrumented twice. */
-export const INSTRUMENTED_MARK = '/*racecheck:instrumented*/';
 const R = '__racecheck';
 const SITES = '__racecheckSites';
 const SHADOW = '__racecheckShadow';
