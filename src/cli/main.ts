@@ -3,9 +3,10 @@
  * be tested in-process and embedded; only bin.ts touches the process.
  */
 import { readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import yargs, { type Argv } from 'yargs';
-import { RacecheckError } from '../core/errors.js';
-import { formatLocation, type Report } from '../core/findings.js';
+import { errorLine, UsageError } from '../core/errors.js';
+import { formatLocation, programFailure, type Report } from '../core/findings.js';
 import { isRuleId, RULE_IDS, RULES, type RuleId } from '../core/rules.js';
 import { FORMAT_NAMES, FORMATTERS, type FormatName } from '../report/formatters/index.js';
 import { dumpTrace } from '../tracer/dump.js';
@@ -80,8 +81,6 @@ function printStats(report: Report): void {
   }
 }
 
-class UsageError extends Error {}
-
 /**
  * Takes `--no-rule <id>` out of the arguments: yargs would read it as the negation of `--rule`, and the
  * name is the one ESLint users expect.
@@ -143,7 +142,13 @@ export async function main(rawArgv: string[], options: MainOptions = {}): Promis
               default: 'on',
               describe: 'follow async tasks on the event loop for async-race and async lock deadlocks (off: threads only, less overhead)',
             })
-            .option('program-exit', { type: 'boolean', default: false, describe: "also exit 1 when the program itself exits non-zero or is killed" })
+            .option('allow-program-failure', {
+              type: 'boolean',
+              default: false,
+              describe: 'a program that exits non-zero or is killed does not fail the run by itself (for programs that exit non-zero by design)',
+            })
+            // The old opt-in to what is now the default.
+            .option('program-exit', { type: 'boolean', default: false, hidden: true })
             .example('$0 run app.ts', 'run app.ts traced and print races and deadlocks')
             .example('$0 run app.ts --format sarif -o racecheck.sarif -- --port 8080', 'SARIF for code scanning; app.ts gets --port 8080')
             .example('$0 run worker-pool.mjs --timeout 30 --trace run.trace', 'end after 30 s and keep the trace'),
@@ -168,15 +173,18 @@ export async function main(rawArgv: string[], options: MainOptions = {}): Promis
           // The analysis loads while the program runs.
           const analysis = loadAnalysis();
           analysis.catch(() => undefined);
-          const { tracePath, run } = await traced;
+          const { tracePath, run, failures, interrupted } = await traced;
           try {
             const { analyzeTraceFile } = await analysis;
-            const report = analyzeTraceFile(tracePath, { cwd, run, ...(rules ? { rules } : {}) });
+            const report = analyzeTraceFile(tracePath, { cwd, run: { ...run, failureAllowed: args['allow-program-failure'] === true }, ...(rules ? { rules } : {}) });
             emitReport(report, output, version, run.program);
             if (args.stats && !output.output && output.format === 'stylish') printStats(report);
             exitCode = exitCodeFor(report, output.maxWarnings);
-            const programFailed = (run.exitCode ?? 0) !== 0 || run.signal !== null || report.run?.endedBy !== undefined;
-            if (args['program-exit'] && programFailed) exitCode = ExitCode.Findings;
+            if (programFailure(report.run)?.fails) exitCode = ExitCode.Findings;
+            // What was traced is reported first; then racecheck's own failure decides the exit code.
+            for (const failure of failures) process.stderr.write(`racecheck: error ${failure.code}: ${failure.message}\n`);
+            if (failures.length > 0) exitCode = ExitCode.ToolError;
+            if (interrupted) exitCode = 128 + osConstants.signals[interrupted];
           } finally {
             if (!args.trace) removeTrace(tracePath);
           }
@@ -248,18 +256,8 @@ export async function main(rawArgv: string[], options: MainOptions = {}): Promis
       })
       .parseAsync();
   } catch (error) {
-    process.stderr.write(`racecheck: ${oneLine(error)}\n`);
+    process.stderr.write(`${errorLine(error)}\n`);
     exitCode = ExitCode.ToolError;
   }
   return exitCode;
-}
-
-function oneLine(error: unknown): string {
-  const message = error instanceof RacecheckError || error instanceof Error ? error.message : String(error);
-  // yargs puts the details of a bad choice on the lines after "Invalid values:": keep them, on one line.
-  return message
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .join(' ');
 }

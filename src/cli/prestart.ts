@@ -65,7 +65,8 @@ export function prestartProgram(argv: readonly string[]): PrestartedProgram | un
   const typescript = own.slice(1).some((arg) => /\.[mc]?ts$/.test(arg));
   const instrumented = !own.some((arg) => arg === '--no-instrument' || arg === '--instrument=false');
   const child = spawn(process.execPath, [...startupImports(typescript), fileURLToPath(new URL('../session/run-entry.js', import.meta.url))], {
-    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+    // 3: the run, when it comes; 4: the program process's status (session/status.ts).
+    stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'],
     env: { ...process.env, [PRESTART_ENV]: instrumented ? 'hooks' : 'plain' },
   });
   // A process that could not start is simply not used.

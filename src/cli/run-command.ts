@@ -6,13 +6,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { parse } from 'acorn';
 import type * as Esbuild from 'esbuild';
-import { FileAccessError, InvalidArgumentError, RacecheckError } from '../core/errors.js';
+import { FileAccessError, InvalidArgumentError, ProgramStartError, RacecheckError } from '../core/errors.js';
 import type { RunInfo } from '../core/findings.js';
 import { checkWritable } from '../session/session.js';
+import { STATUS_ENV, STATUS_FD, parseStatus, type ProgramStatus } from '../session/status.js';
 import { startupImports, type PrestartedProgram } from './prestart.js';
 
 const require = createRequire(import.meta.url);
@@ -80,7 +82,14 @@ export interface RunOptions {
 export interface RunResult {
   tracePath: string;
   run: RunInfo;
+  /** What racecheck's machinery in the program's process said went wrong (a tool error, after the report). */
+  failures: ProgramStatus['failures'];
+  /** The signal that ended racecheck itself (SIGINT, SIGTERM): it exits as a tool killed by it would. */
+  interrupted?: NodeJS.Signals;
 }
+
+/** How long the program has to end after racecheck forwarded a signal to it, before it is killed. */
+const SIGNAL_GRACE_MS = 2000;
 
 function secondsToMs(value: number | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
@@ -109,6 +118,7 @@ export async function runTraced(options: RunOptions, prestarted?: PrestartedProg
     RACECHECK_DEADLOCK_GRACE_MS: String(graceMs),
     RACECHECK_INSTRUMENT: instrument,
     RACECHECK_ASYNC: options.async ?? 'on',
+    [STATUS_ENV]: String(STATUS_FD),
     ...(options.cacheDir !== undefined ? { RACECHECK_CACHE_DIR: options.cacheDir === null ? '' : resolve(options.cwd, options.cacheDir) } : {}),
     ...(timeoutMs !== undefined ? { RACECHECK_TIMEOUT_MS: String(timeoutMs) } : {}),
   };
@@ -123,14 +133,30 @@ export async function runTraced(options: RunOptions, prestarted?: PrestartedProg
     child = prestarted.take({ env, entry, args: options.args });
   } else {
     prestarted?.discard();
-    child = spawn(process.execPath, [...startupImports(typescript), entry, ...options.args], { stdio: 'inherit', cwd: options.cwd, env: { ...process.env, ...env } });
+    child = spawn(process.execPath, [...startupImports(typescript), entry, ...options.args], {
+      stdio: ['inherit', 'inherit', 'inherit', 'ignore', 'pipe'],
+      cwd: options.cwd,
+      env: { ...process.env, ...env },
+    });
   }
-  // Ctrl-C reaches the program (same process group); racecheck stays to report what was traced.
-  const ignore = (): void => undefined;
-  const forward = (signal: NodeJS.Signals) => (): void => void child.kill(signal);
-  const onTerm = forward('SIGTERM');
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', onTerm);
+  let statusText = '';
+  const status = child.stdio[STATUS_FD] as Readable | null;
+  status?.setEncoding('utf8');
+  status?.on('data', (chunk: string) => (statusText += chunk));
+  status?.on('error', () => undefined);
+  const statusEnded = status ? new Promise<void>((done) => status.once('close', done)) : Promise.resolve();
+  // A terminal's Ctrl-C reaches the program itself (same process group); a signal sent to racecheck alone
+  // is passed on. Either way racecheck stays to report what was traced, and ends a program that does not
+  // end within the grace period (a main thread blocked in Atomics.wait never runs its signal handlers).
+  let interrupted: NodeJS.Signals | undefined;
+  let killer: NodeJS.Timeout | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupted ??= signal;
+    if (!(signal === 'SIGINT' && process.stdin.isTTY)) child.kill(signal);
+    killer ??= setTimeout(() => child.kill('SIGKILL'), SIGNAL_GRACE_MS);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   // The session ends a timed-out program itself; this only covers a program whose runtime hangs too.
   const backstop = timeoutMs !== undefined ? setTimeout(() => child.kill('SIGKILL'), timeoutMs + 10_000) : undefined;
   try {
@@ -138,11 +164,20 @@ export async function runTraced(options: RunOptions, prestarted?: PrestartedProg
       child.on('error', fail);
       child.on('exit', (exitCode, exitSignal) => done([exitCode, exitSignal]));
     });
-    return { tracePath, run: { program: entry, exitCode: code, signal } };
+    // The status pipe may still hold the last lines (a grandchild that inherited it keeps it open: no wait).
+    await Promise.race([statusEnded, new Promise((done) => setTimeout(done, 50))]);
+    const told = parseStatus(statusText);
+    if (!told.ready && !interrupted) {
+      const how = signal ? `was ended by ${signal}` : `exited with code ${code}`;
+      throw new ProgramStartError(`the program's process ${how} before racecheck could start ${options.entry} in it (see the error above)`);
+    }
+    return { tracePath, run: { program: entry, exitCode: code, signal }, failures: told.failures, ...(interrupted ? { interrupted } : {}) };
   } finally {
+    status?.destroy();
     clearTimeout(backstop);
-    process.removeListener('SIGINT', ignore);
-    process.removeListener('SIGTERM', onTerm);
+    clearTimeout(killer);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   }
 }
 

@@ -139,3 +139,40 @@ export class FileAccessError extends RacecheckError {
     super('RACECHECK_FILE_ACCESS', message, options);
   }
 }
+
+/**
+ * racecheck's own machinery failed inside the program's process (its preload, loader hooks or collector),
+ * or that process ended before racecheck could start the program: nothing true can be said of the run.
+ */
+export class ProgramStartError extends RacecheckError {
+  constructor(message: string) {
+    super('RACECHECK_PROGRAM_START', message);
+  }
+}
+
+/** racecheck runs on a Node.js it does not support. */
+export class UnsupportedNodeError extends RacecheckError {
+  constructor(message: string) {
+    super('RACECHECK_UNSUPPORTED_NODE', message);
+  }
+}
+
+/** Arguments the command line does not accept (an unknown option, a bad choice, a missing entry name). */
+export class UsageError extends RacecheckError {
+  constructor(message: string) {
+    super('RACECHECK_USAGE', message);
+  }
+}
+
+/** The one line a tool error is told in: `racecheck: error RACECHECK_<CODE>: <message>`. */
+export function errorLine(error: unknown): string {
+  const code = error instanceof RacecheckError ? error.code : 'RACECHECK_INTERNAL';
+  const message = error instanceof Error ? error.message : String(error);
+  // yargs puts the details of a bad choice on the lines after "Invalid values:": keep them, on one line.
+  const text = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ');
+  return `racecheck: error ${code}: ${text}`;
+}

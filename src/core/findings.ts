@@ -76,6 +76,23 @@ export interface RunInfo {
   /** False when the trace was cut short (killed before the collector could end it). */
   traceComplete?: boolean;
   endedBy?: 'program' | 'timeout' | 'deadlock';
+  /** `--allow-program-failure`: the program may exit non-zero by design; its failure is told, not failed. */
+  failureAllowed?: boolean;
+}
+
+/**
+ * How the program itself failed, if it did — exited non-zero, was killed, or crashed (an uncaught error is
+ * exit code 1; a module that failed to load too) — in one sentence every format tells. A run racecheck
+ * ended itself (deadlock, --timeout) is not the program's failure. `fails` says whether it fails the run
+ * (as `go test -race` fails on a crash), unless the user allowed it.
+ */
+export function programFailure(run: RunInfo | undefined): { text: string; fails: boolean } | undefined {
+  if (!run || run.endedBy === 'deadlock' || run.endedBy === 'timeout') return undefined;
+  let text: string;
+  if (run.signal) text = `The program was ended by ${run.signal}.`;
+  else if (typeof run.exitCode === 'number' && run.exitCode !== 0) text = `The program exited with code ${run.exitCode}.`;
+  else return undefined;
+  return { text, fails: run.failureAllowed !== true };
 }
 
 export interface Report {

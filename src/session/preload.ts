@@ -12,6 +12,7 @@ import type { InstrumentScope } from '../tracer/instrument/scope.js';
 import '../tracer/probe.js';
 import { PRESTART_ENV, readPrestartOrder } from './prestart.js';
 import { startSession } from './session.js';
+import { tellReady } from './status.js';
 
 export const TRACE_ENV = 'RACECHECK_TRACE';
 export const LANE_RECORDS_ENV = 'RACECHECK_LANE_RECORDS';
@@ -142,3 +143,5 @@ if (scope) {
 // A loader thread started early for a run that instruments nothing passes every module through.
 if (hooksPort && !scope) hooksPort.postMessage(null);
 hooksPort?.close();
+// The program runs next: racecheck run learns that its machinery came up (session/status.ts).
+if (isMainThread && process.env[TRACE_ENV]) tellReady();

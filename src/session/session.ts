@@ -12,6 +12,7 @@ import { siblingModule, startModuleWorker } from '../core/module-worker.js';
 import { attachRing, RING_ENVIRONMENT_KEY, ringWriter, settle } from '../tracer/probe.js';
 import { createRing, recordsWritten, type RingOptions } from '../tracer/ring.js';
 import type { TraceMeta } from '../tracer/trace-file.js';
+import { tellFailure } from './status.js';
 
 export interface SessionOptions {
   /** Where the trace file goes. */
@@ -84,6 +85,7 @@ export function startSession(options: SessionOptions): Session {
   });
   // The collector must never keep the program alive; the final flush waits for it explicitly.
   collector.unref();
+  collector.on('error', (error: Error) => tellFailure('RACECHECK_COLLECTOR', `racecheck's trace collector failed: ${error.message}`));
   attachRing(ring, isMainThread ? 'main' : `worker ${threadId}`);
   let ended = false;
   // A session started in a worker (a test file's) ends when that worker exits, a program's when it does.

@@ -70,12 +70,12 @@ describe('racecheck analyze', () => {
 
   it('a missing path or tsconfig is one line and exit 2', async () => {
     const missing = await racecheck(['analyze', 'no/such/dir']);
-    expect(missing.stderr).toBe('racecheck: path not found: no/such/dir\n');
+    expect(missing.stderr).toBe('racecheck: error RACECHECK_FILE_ACCESS: path not found: no/such/dir\n');
     expect(missing.code).toBe(2);
     const noConfig = await racecheck(['analyze'], { cwd: tmpdir() });
-    expect(noConfig.stderr).toMatch(/^racecheck: no tsconfig\.json in .*: name files or folders to analyze, or pass --project\n$/);
+    expect(noConfig.stderr).toMatch(/^racecheck: error RACECHECK_\w+: no tsconfig\.json in .*: name files or folders to analyze, or pass --project\n$/);
     expect(noConfig.code).toBe(2);
     const badProject = await racecheck(['analyze', '--project', 'nope.json']);
-    expect(badProject.stderr).toBe('racecheck: tsconfig not found: nope.json\n');
+    expect(badProject.stderr).toBe('racecheck: error RACECHECK_FILE_ACCESS: tsconfig not found: nope.json\n');
   });
 });

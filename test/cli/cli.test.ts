@@ -82,12 +82,15 @@ describe('racecheck run', () => {
     expect(result.stderr).toMatch(/^racecheck: \d+ problems \(\d+ errors, 0 warnings\) written to /);
   });
 
-  it("keeps the program's exit code and shows it; --program-exit makes it count", async () => {
-    const shown = await racecheck(['run', program('race.mjs'), '--no-color', '--rule', 'deadlock', '--', '3']);
-    expect(shown.stdout).toContain('The program exited with code 3.');
-    expect(shown.code).toBe(0);
-    const counted = await racecheck(['run', program('race.mjs'), '--rule', 'deadlock', '--program-exit', '--', '3']);
-    expect(counted.code).toBe(1);
+  it("a program that exits non-zero fails the run and says so; --allow-program-failure only tells it", async () => {
+    const failed = await racecheck(['run', program('race.mjs'), '--no-color', '--rule', 'deadlock', '--', '3']);
+    expect(failed.stdout).toContain('The program exited with code 3: the run fails (--allow-program-failure if it is meant to).');
+    expect(failed.code).toBe(1);
+    const allowed = await racecheck(['run', program('race.mjs'), '--no-color', '--rule', 'deadlock', '--allow-program-failure', '--', '3']);
+    expect(allowed.stdout).toContain('The program exited with code 3.\n');
+    expect(allowed.code).toBe(0);
+    // The former opt-in is still accepted.
+    expect((await racecheck(['run', program('race.mjs'), '--rule', 'deadlock', '--program-exit', '--', '3'])).code).toBe(1);
   });
 
   it('--timeout ends a program that never ends and keeps its findings', async () => {
@@ -102,7 +105,7 @@ describe('racecheck run', () => {
     const result = await racecheck(['run', program('throws.ts'), '--no-color']);
     expect(result.stderr).toContain('the program failed after racing');
     expect(result.stdout).toMatch(/ {2}6:\d+ +error/);
-    expect(result.stdout).toContain('The program exited with code 1.');
+    expect(result.stdout).toContain('The program exited with code 1: the run fails');
     expect(result.code).toBe(1);
   });
 
@@ -171,22 +174,22 @@ describe('the program process (started before the arguments are parsed, handed i
     expect(help.stdout).toMatch(/^racecheck run <entry>/);
     const missing = await racecheck(['run', 'no-such-file.mjs']);
     expect(missing.stdout).toBe('');
-    expect(missing.stderr).toBe('racecheck: entry not found: no-such-file.mjs\n');
+    expect(missing.stderr).toBe('racecheck: error RACECHECK_FILE_ACCESS: entry not found: no-such-file.mjs\n');
   });
 });
 
 describe('bad input: one line on stderr, exit 2', () => {
   const cases: [string, string[], RegExp][] = [
-    ['a missing entry', ['run', 'no-such-file.ts'], /^racecheck: entry not found: no-such-file\.ts\n$/],
-    ['an entry with a syntax error', ['run', program('syntax-error.ts')], /^racecheck: syntax error in test\/cli\/programs\/syntax-error\.ts:1:19: Unexpected ";"\n$/],
-    ['an unknown format', ['run', program('clean.mjs'), '--format', 'xml'], /^racecheck: Invalid values: Argument: format, Given: "xml", Choices: "stylish", "json", "sarif", "junit"\n$/],
-    ['an unknown --async value', ['run', '--async', 'maybe', program('clean.mjs')], /^racecheck: Invalid values: Argument: async, Given: "maybe", Choices: "on", "off"\n$/],
-    ['an unknown option', ['run', program('clean.mjs'), '--frobnicate'], /^racecheck: Unknown arguments?: frobnicate\n$/],
-    ['an unreadable trace', ['report', 'missing.trace'], /^racecheck: cannot read the trace file missing\.trace: ENOENT/],
-    ['a trace that is not one', ['report', 'package.json'], /^racecheck: package\.json: not a racecheck trace: wrong magic bytes \(at byte offset 0\)\n$/],
-    ['a bad --report', ['run', program('clean.mjs'), '--report', 'sarif'], /^racecheck: --report takes <format>=<file>/],
-    ['an unknown rule', ['run', program('clean.mjs'), '--rule', 'bogus'], /^racecheck: unknown rule 'bogus'/],
-    ['a trace path that cannot be written', ['run', program('clean.mjs'), '--trace', '/no/such/dir/x.trace'], /^racecheck: cannot write the trace file \/no\/such\/dir\/x\.trace/],
+    ['a missing entry', ['run', 'no-such-file.ts'], /^racecheck: error RACECHECK_FILE_ACCESS: entry not found: no-such-file\.ts\n$/],
+    ['an entry with a syntax error', ['run', program('syntax-error.ts')], /^racecheck: error RACECHECK_ENTRY_SYNTAX: syntax error in test\/cli\/programs\/syntax-error\.ts:1:19: Unexpected ";"\n$/],
+    ['an unknown format', ['run', program('clean.mjs'), '--format', 'xml'], /^racecheck: error RACECHECK_USAGE: Invalid values: Argument: format, Given: "xml", Choices: "stylish", "json", "sarif", "junit"\n$/],
+    ['an unknown --async value', ['run', '--async', 'maybe', program('clean.mjs')], /^racecheck: error RACECHECK_USAGE: Invalid values: Argument: async, Given: "maybe", Choices: "on", "off"\n$/],
+    ['an unknown option', ['run', program('clean.mjs'), '--frobnicate'], /^racecheck: error RACECHECK_USAGE: Unknown arguments?: frobnicate\n$/],
+    ['an unreadable trace', ['report', 'missing.trace'], /^racecheck: error RACECHECK_FILE_ACCESS: cannot read the trace file missing\.trace: ENOENT/],
+    ['a trace that is not one', ['report', 'package.json'], /^racecheck: error RACECHECK_TRACE_FORMAT: package\.json: not a racecheck trace: wrong magic bytes \(at byte offset 0\)\n$/],
+    ['a bad --report', ['run', program('clean.mjs'), '--report', 'sarif'], /^racecheck: error RACECHECK_INVALID_ARGUMENT: --report takes <format>=<file>/],
+    ['an unknown rule', ['run', program('clean.mjs'), '--rule', 'bogus'], /^racecheck: error RACECHECK_USAGE: unknown rule 'bogus'/],
+    ['a trace path that cannot be written', ['run', program('clean.mjs'), '--trace', '/no/such/dir/x.trace'], /^racecheck: error RACECHECK_FILE_ACCESS: cannot write the trace file \/no\/such\/dir\/x\.trace/],
   ];
   for (const [what, args, message] of cases) {
     it(what, async () => {

@@ -2,18 +2,20 @@
  * Exactly the shape of ESLint's JSON formatter, so that tools reading ESLint results read ours; racecheck's
  * extras (the other side, threads, locks, count, fingerprint) ride under `racecheck` on each message.
  */
-import type { Finding, Report } from '../../core/findings.js';
+import { programFailure, type Finding, type Report } from '../../core/findings.js';
 import type { Formatter } from './types.js';
 
 export interface EslintMessage {
-  ruleId: string;
+  ruleId: string | null;
+  /** Set, as ESLint sets it for a file it could not parse, on the message telling that the program failed. */
+  fatal?: true;
   severity: 1 | 2;
   message: string;
   line: number;
   column: number;
   endLine: number;
   endColumn: number;
-  racecheck: {
+  racecheck?: {
     count: number;
     fingerprint: string;
     thread?: Finding['thread'];
@@ -38,8 +40,7 @@ export interface EslintResult {
 
 export function eslintResults(report: Report, fallbackFile = '<unknown>'): EslintResult[] {
   const results = new Map<string, EslintResult>();
-  for (const finding of report.findings) {
-    const filePath = finding.location?.file ?? fallbackFile;
+  const resultFor = (filePath: string): EslintResult => {
     let result = results.get(filePath);
     if (!result) {
       result = {
@@ -55,6 +56,10 @@ export function eslintResults(report: Report, fallbackFile = '<unknown>'): Eslin
       };
       results.set(filePath, result);
     }
+    return result;
+  };
+  for (const finding of report.findings) {
+    const result = resultFor(finding.location?.file ?? fallbackFile);
     const line = finding.location?.line ?? 0;
     const column = finding.location?.column ?? 0;
     result.messages.push({
@@ -77,6 +82,18 @@ export function eslintResults(report: Report, fallbackFile = '<unknown>'): Eslin
     });
     if (finding.severity === 'error') result.errorCount++;
     else result.warningCount++;
+  }
+  // The program's own failure, the way ESLint tells a file it could not lint: a message without a rule.
+  const failure = programFailure(report.run);
+  if (failure) {
+    const result = resultFor(report.run?.program ?? fallbackFile);
+    result.messages.push({ ruleId: null, fatal: true, severity: failure.fails ? 2 : 1, message: failure.text, line: 0, column: 0, endLine: 0, endColumn: 0 });
+    if (failure.fails) {
+      result.errorCount++;
+      result.fatalErrorCount++;
+    } else {
+      result.warningCount++;
+    }
   }
   return [...results.values()];
 }

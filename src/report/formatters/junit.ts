@@ -2,7 +2,7 @@
  * JUnit XML for CI test-report views: one testcase per rule and file, failing with the findings' messages;
  * a run without findings is one passing testcase, so the view shows that racecheck ran.
  */
-import { formatLocation, relativePath, type Finding } from '../../core/findings.js';
+import { formatLocation, programFailure, relativePath, type Finding } from '../../core/findings.js';
 import type { Formatter } from './types.js';
 
 function escape(text: string): string {
@@ -19,10 +19,17 @@ export const junit: Formatter = (report, context) => {
     cases.set(key, entry);
   }
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const total = Math.max(1, cases.size);
-  lines.push(`<testsuites name="racecheck" tests="${total}" failures="${cases.size}">`);
-  lines.push(`  <testsuite name="racecheck" tests="${total}" failures="${cases.size}" errors="0" skipped="0">`);
-  if (cases.size === 0) lines.push('    <testcase classname="racecheck" name="no races or deadlocks"/>');
+  // The program's own failure is a testcase in error: the run could not be judged whole.
+  const failure = programFailure(report.run);
+  const errors = failure?.fails ? 1 : 0;
+  const total = Math.max(1, cases.size + errors);
+  lines.push(`<testsuites name="racecheck" tests="${total}" failures="${cases.size}" errors="${errors}">`);
+  lines.push(`  <testsuite name="racecheck" tests="${total}" failures="${cases.size}" errors="${errors}" skipped="0">`);
+  if (failure?.fails) {
+    const program = relativePath(report.run?.program ?? context.fallbackFile ?? '<unknown>', report.cwd);
+    lines.push(`    <testcase classname="${escape(program)}" name="program">`, `      <error message="${escape(failure.text)}" type="program-failure"/>`, '    </testcase>');
+  }
+  if (cases.size === 0 && !failure?.fails) lines.push('    <testcase classname="racecheck" name="no races or deadlocks"/>');
   for (const { file, rule, findings } of cases.values()) {
     lines.push(`    <testcase classname="${escape(file)}" name="${escape(rule)}">`);
     const summary = `${findings.length} ${rule} finding${findings.length === 1 ? '' : 's'}`;

@@ -5,7 +5,7 @@
  * (the report's cwd), anchored at %SRCROOT%.
  */
 import { pathToFileURL } from 'node:url';
-import { relativePath, type Finding, type RelatedLocation, type SourceLocation } from '../../core/findings.js';
+import { programFailure, relativePath, type Finding, type RelatedLocation, type SourceLocation } from '../../core/findings.js';
 import { RULE_IDS, ruleDocsPath, ruleMeta, type RuleId } from '../../core/rules.js';
 import type { Formatter } from './types.js';
 
@@ -75,6 +75,7 @@ export const sarif: Formatter = (report, context) => {
       occurrenceCount: finding.count,
     };
   });
+  const failure = programFailure(report.run);
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -90,6 +91,9 @@ export const sarif: Formatter = (report, context) => {
                   executionSuccessful: true,
                   ...(typeof report.run.exitCode === 'number' ? { exitCode: report.run.exitCode } : {}),
                   ...(report.run.signal ? { exitSignalName: report.run.signal } : {}),
+                  ...(failure
+                    ? { toolExecutionNotifications: [{ level: failure.fails ? 'error' : 'warning', message: { text: failure.text }, descriptor: { id: 'program-failure' } }] }
+                    : {}),
                 },
               ],
             }

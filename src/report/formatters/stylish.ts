@@ -4,7 +4,7 @@
  * summary line. A header names how the program ended when that matters.
  */
 import { styleText } from 'node:util';
-import { formatLocation, relativePath, type Finding } from '../../core/findings.js';
+import { formatLocation, programFailure, relativePath, type Finding } from '../../core/findings.js';
 import type { Formatter } from './types.js';
 
 type Style = Parameters<typeof styleText>[0];
@@ -43,8 +43,8 @@ export const stylish: Formatter = (report, context) => {
   if (run?.endedBy === 'deadlock') lines.push('', paint('red', 'racecheck ended the program: it was deadlocked.'));
   if (run?.endedBy === 'timeout') lines.push('', paint('yellow', 'racecheck ended the program: it ran past --timeout.'));
   if (run?.traceComplete === false) lines.push('', paint('yellow', 'The trace was cut short (the program was killed): findings cover what was traced.'));
-  if (run && !run.endedBy && (run.exitCode ?? 0) !== 0) lines.push('', `The program exited with code ${run.exitCode}.`);
-  if (run && !run.endedBy && run.signal) lines.push('', `The program was ended by ${run.signal}.`);
+  const failure = programFailure(run);
+  if (failure) lines.push('', failure.fails ? paint('red', `${failure.text.slice(0, -1)}: the run fails (--allow-program-failure if it is meant to).`) : failure.text);
   const total = errors + warnings;
   if (total === 0) {
     lines.push('', paint('green', '✔ no races or deadlocks found'));
