@@ -11,6 +11,13 @@ export interface Metric {
   baseline: string;
 }
 
+/** A metric as results.json keeps it: the latest figure, the Node it was measured on, and each major's latest. */
+export interface RecordedMetric extends Metric {
+  node: string;
+  /** Node major ("20", "24", …) → the latest figure measured on it, and the exact version. */
+  nodes: Record<string, { value: number; node: string }>;
+}
+
 export type Metrics = Record<string, Metric>;
 
 export function median(values: number[]): number {

@@ -62,7 +62,7 @@ export function prestartProgram(argv: readonly string[]): PrestartedProgram | un
   if (argv[0] !== 'run') return undefined;
   const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
   if (own.some((arg) => arg === '--help' || arg === '-h' || arg === '--version')) return undefined;
-  const typescript = own.slice(1).some((arg) => /\.[mc]?ts$/.test(arg));
+  const typescript = own.slice(1).some((arg) => /\.(?:[mc]?ts|tsx)$/.test(arg));
   const instrumented = !own.some((arg) => arg === '--no-instrument' || arg === '--instrument=false');
   const child = spawn(process.execPath, [...startupImports(typescript), fileURLToPath(new URL('../session/run-entry.js', import.meta.url))], {
     // 3: the run, when it comes; 4: the program process's status (session/status.ts).

@@ -18,7 +18,9 @@ import { STATUS_ENV, STATUS_FD, parseStatus, type ProgramStatus } from '../sessi
 import { startupImports, type PrestartedProgram } from './prestart.js';
 
 const require = createRequire(import.meta.url);
-const ENTRY_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
+const ENTRY_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs']);
+/** TypeScript entries: tsx runs them. */
+export const TYPESCRIPT_ENTRY = /\.(?:[mc]?ts|tsx)$/;
 
 export class EntrySyntaxError extends RacecheckError {
   constructor(message: string) {
@@ -45,7 +47,7 @@ export function checkEntry(entry: string): string {
   const path = resolve(entry);
   if (!existsSync(path) || !statSync(path).isFile()) throw new FileAccessError(`entry not found: ${entry}`);
   if (!ENTRY_EXTENSIONS.has(extname(path))) {
-    throw new InvalidArgumentError(`cannot run ${entry}: racecheck runs .ts, .mts, .cts, .js, .mjs and .cjs programs`);
+    throw new InvalidArgumentError(`cannot run ${entry}: racecheck runs .ts, .mts, .cts, .tsx, .js, .mjs and .cjs programs`);
   }
   const source = readFileSync(path, 'utf8');
   if (parsesAsJavaScript(source, path)) return path;
@@ -54,7 +56,7 @@ export function checkEntry(entry: string): string {
   // where loading the TypeScript compiler took a quarter of a second.
   const esbuild = require('esbuild') as typeof Esbuild;
   try {
-    esbuild.transformSync(source, { loader: /\.[mc]?ts$/.test(path) ? 'ts' : 'js', sourcefile: path, logLevel: 'silent' });
+    esbuild.transformSync(source, { loader: path.endsWith('.tsx') ? 'tsx' : TYPESCRIPT_ENTRY.test(path) ? 'ts' : 'js', sourcefile: path, logLevel: 'silent' });
   } catch (error) {
     const [first] = (error as Esbuild.TransformFailure).errors ?? [];
     if (!first) throw error;
@@ -111,7 +113,7 @@ export async function runTraced(options: RunOptions, prestarted?: PrestartedProg
   // tsx only for TypeScript: a JavaScript program that runs under plain node cannot import TypeScript (Node
   // 20 does not strip types), and tsx is most of a traced run's start-up. TypeScript workers of a
   // JavaScript program get tsx from racecheck's worker bootstrap all the same.
-  const typescript = /\.[mc]?ts$/.test(entry);
+  const typescript = TYPESCRIPT_ENTRY.test(entry);
   const instrument = options.instrument ?? 'own';
   const env: Record<string, string> = {
     RACECHECK_TRACE: tracePath,

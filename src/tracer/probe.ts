@@ -151,6 +151,10 @@ export function emitAt(kind: EventKind, objectHi: number, objectLo: number, arg:
   if (sync) {
     settle();
     nextEpoch();
+  } else if (kind === EventKind.AtomicWaitBegin) {
+    // The thread may never run again (a wait nothing ends, a program killed there): what it held back goes
+    // out now, or a race it took part in would be lost with it.
+    settle();
   }
   if (writer) writer.record(kind, width | (detail << (DETAIL_SHIFT - WIDTH_SHIFT)), objectHi, objectLo, site, arg, sync);
   else recorder?.record(kind, threadId, objectHi * 2 ** 32 + (objectLo >>> 0), arg);

@@ -27,14 +27,15 @@ export function racecheck(args: string[], options: { input?: string; cwd?: strin
 export const program = (name: string): string => `test/cli/programs/${name}`;
 
 interface EslintFile {
-  messages: { ruleId: string; line: number }[];
+  messages: { ruleId: string | null; line: number }[];
 }
 
 /** The program's own output and the findings (rule:line, each once) of a `--format json` run's stdout. */
 export function splitJsonRun(stdout: string): { programOutput: string; findings: string[] } {
   const start = stdout.lastIndexOf('\n[') + 1;
   const files = JSON.parse(stdout.slice(start)) as EslintFile[];
-  const findings = [...new Set(files.flatMap((file) => file.messages.map((m) => `${m.ruleId}:${m.line}`)))].sort();
+  // A message without a rule tells how the program ended (it exited non-zero): no finding.
+  const findings = [...new Set(files.flatMap((file) => file.messages.filter((m) => m.ruleId !== null).map((m) => `${m.ruleId}:${m.line}`)))].sort();
   return { programOutput: stdout.slice(0, start), findings };
 }
 
