@@ -1,5 +1,6 @@
 // Opposite lock orders again, but the second transfer starts late enough that the first is done: no
-// deadlock in this run, a lock-order inversion all the same (nothing orders the two transfers).
+// deadlock in this run (300 ms leaves room for a loaded machine), a lock-order inversion all the same
+// (nothing orders the two transfers).
 import { Mutex } from 'async-mutex';
 
 const checking = new Mutex();
@@ -16,5 +17,5 @@ async function transfer(from, to) {
 }
 
 setTimeout(() => transfer(checking, savings), 0);
-setTimeout(() => transfer(savings, checking), 50);
-setTimeout(() => console.log('done'), 100);
+setTimeout(() => transfer(savings, checking), 300);
+setTimeout(() => console.log('done'), 400);
