@@ -136,7 +136,11 @@ export async function main(rawArgv: string[], options: MainOptions = {}): Promis
               default: true,
               describe: 'keep instrumented modules on disk, so that worker threads and later runs do not rewrite them again (--no-cache: rewrite every time)',
             })
-            .option('cache-dir', { type: 'string', describe: "where instrumented modules are kept (default: racecheck-cache-<uid> in the system's temporary directory)" })
+            .option('cache-dir', {
+              type: 'string',
+              requiresArg: true,
+              describe: 'where instrumented modules are kept: a directory of your own, made by racecheck (default: $XDG_CACHE_HOME/racecheck/instrumented or ~/.cache/racecheck/instrumented)',
+            })
             .option('async', {
               choices: ['on', 'off'] as const,
               default: 'on',
@@ -252,7 +256,9 @@ export async function main(rawArgv: string[], options: MainOptions = {}): Promis
       .strict()
       .demandCommand(1, 'Name a command; see racecheck --help.')
       .fail((message, error) => {
-        throw error ?? new UsageError(message);
+        // yargs' own validation errors (YError) are usage errors; anything a command threw passes on as it is.
+        if (error && error.name !== 'YError') throw error;
+        throw new UsageError(message ?? error?.message ?? 'invalid arguments');
       })
       .parseAsync();
   } catch (error) {

@@ -1,4 +1,5 @@
 /** Writing reports: to stdout, or to files written whole (a temp file renamed into place). */
+import { randomBytes } from 'node:crypto';
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { FileAccessError, InvalidArgumentError } from '../core/errors.js';
 import type { Report } from '../core/findings.js';
@@ -27,9 +28,11 @@ export function parseReports(values: readonly string[]): { format: FormatName; f
 }
 
 export function writeWhole(file: string, text: string): void {
-  const temp = `${file}.racecheck-${process.pid}.tmp`;
+  const temp = `${file}.racecheck-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
   try {
-    writeFileSync(temp, text);
+    // Exclusive: a file (or symlink) already at the temporary name is never written through. The rename
+    // replaces a symlink at `file` itself, never what it points at.
+    writeFileSync(temp, text, { flag: 'wx' });
     renameSync(temp, file);
   } catch (error) {
     try {

@@ -4,16 +4,18 @@
  * analyzes the trace.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, readSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parse } from 'acorn';
 import type * as Esbuild from 'esbuild';
 import { FileAccessError, InvalidArgumentError, ProgramStartError, RacecheckError } from '../core/errors.js';
+import { isPrivateDirectory } from '../core/private-dir.js';
 import type { RunInfo } from '../core/findings.js';
 import { checkWritable } from '../session/session.js';
+import { TraceFormat } from '../tracer/schema.js';
 import { STATUS_ENV, STATUS_FD, parseStatus, type ProgramStatus } from '../session/status.js';
 import { startupImports, type PrestartedProgram } from './prestart.js';
 
@@ -108,7 +110,7 @@ export async function runTraced(options: RunOptions, prestarted?: PrestartedProg
   const entry = checkEntry(options.entry);
   const timeoutMs = secondsToMs(options.timeoutSeconds, '--timeout');
   const graceMs = secondsToMs(options.deadlockGraceSeconds, '--deadlock-grace')!;
-  const tracePath = resolve(options.trace ?? join(tmpdir(), `racecheck-${process.pid}-${Date.now()}.trace`));
+  const tracePath = options.trace !== undefined ? checkTraceDestination(resolve(options.cwd, options.trace)) : privateTracePath();
   checkWritable(tracePath);
   // tsx only for TypeScript: a JavaScript program that runs under plain node cannot import TypeScript (Node
   // 20 does not strip types), and tsx is most of a traced run's start-up. TypeScript workers of a
@@ -121,6 +123,7 @@ export async function runTraced(options: RunOptions, prestarted?: PrestartedProg
     RACECHECK_INSTRUMENT: instrument,
     RACECHECK_ASYNC: options.async ?? 'on',
     [STATUS_ENV]: String(STATUS_FD),
+    ...(tsxCacheIsSafe() ? {} : { TSX_DISABLE_CACHE: '1' }),
     ...(options.cacheDir !== undefined ? { RACECHECK_CACHE_DIR: options.cacheDir === null ? '' : resolve(options.cwd, options.cacheDir) } : {}),
     ...(timeoutMs !== undefined ? { RACECHECK_TIMEOUT_MS: String(timeoutMs) } : {}),
   };
@@ -183,9 +186,63 @@ export async function runTraced(options: RunOptions, prestarted?: PrestartedProg
   }
 }
 
+/**
+ * tsx keeps compiled TypeScript in `<tmpdir>/tsx-<uid>` and runs it from there: a directory another user
+ * made (or pointed somewhere with a symlink) would run their code, and tsx's own pruning would delete in
+ * it. racecheck makes it private if it is missing, and otherwise runs tsx without its cache.
+ */
+function tsxCacheIsSafe(): boolean {
+  const uid = process.getuid?.();
+  if (uid === undefined) return true;
+  const directory = join(tmpdir(), `tsx-${uid}`);
+  if (isPrivateDirectory(directory, { create: true })) return true;
+  process.stderr.write(`racecheck: warning: tsx's cache directory ${directory} is not this user's alone: TypeScript is compiled without it\n`);
+  return false;
+}
+
+/**
+ * Where a run's trace goes when the user did not say: a fresh directory only this user can enter (mkdtemp
+ * makes it 0700, under a name nobody can guess), so no other user can plant a symlink where it is written.
+ */
+function privateTracePath(): string {
+  return join(mkdtempSync(join(tmpdir(), 'racecheck-')), 'run.trace');
+}
+
+/**
+ * `--trace <file>` writes only a new file or an earlier racecheck trace, never through a symlink at the last
+ * component: `--trace app.mjs` must not overwrite the program.
+ */
+function checkTraceDestination(path: string): string {
+  let stats;
+  try {
+    stats = lstatSync(path);
+  } catch {
+    return path;
+  }
+  if (stats.isSymbolicLink()) throw new FileAccessError(`--trace ${path} is a symbolic link: racecheck does not write a trace through one`);
+  if (!stats.isFile()) throw new FileAccessError(`--trace ${path} is not a regular file`);
+  if (stats.size > 0 && !isTraceFile(path)) throw new FileAccessError(`--trace ${path} exists and is not a racecheck trace: racecheck does not overwrite it`);
+  return path;
+}
+
+function isTraceFile(path: string): boolean {
+  const magic = Buffer.alloc(TraceFormat.MAGIC.length);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    return readSync(fd, magic, 0, magic.length, 0) === magic.length && magic.toString('latin1') === TraceFormat.MAGIC;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Removes a trace racecheck made for the run only (and its private directory). */
 export function removeTrace(path: string): void {
   try {
     unlinkSync(path);
+    if (basename(path) === 'run.trace' && basename(dirname(path)).startsWith('racecheck-')) rmdirSync(dirname(path));
   } catch {
     // Already gone.
   }

@@ -1,8 +1,8 @@
 /** Analysis of a saved trace: what `racecheck run` does after the program ends, and `racecheck report`. */
-import { readFileSync } from 'node:fs';
 import { analyzeTrace } from '../analyzer/analyze.js';
 import { sortFindings, type Finding, type Report, type RunInfo } from '../core/findings.js';
 import type { RuleId } from '../core/rules.js';
+import { readRegularFile } from '../core/safe-files.js';
 import { applySuppressions } from '../report/suppressions.js';
 import { TraceReader } from '../tracer/trace-file.js';
 
@@ -37,10 +37,7 @@ export function analyzeTraceFile(path: string, options: AnalyzeFileOptions): Rep
   };
 }
 
+/** A file a trace names is read as a source only if it is a regular file of a source's size. */
 function readSource(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  return readRegularFile(file);
 }

@@ -4,8 +4,8 @@
  * probe is enough: it attaches to the ring the main thread published.
  */
 import Module, { register } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { getEnvironmentData, isMainThread, MessageChannel, setEnvironmentData, type MessagePort } from 'node:worker_threads';
 import { PRELOAD_ENVIRONMENT_KEY, siblingModule, tsxApiUrl, tsxCommonJsApiPath, tsxLoaderUrl } from '../core/module-worker.js';
 import type { InstrumentScope } from '../tracer/instrument/scope.js';
@@ -98,10 +98,17 @@ function startupImports(): string[] {
   return imports;
 }
 
-/** One per user: entries are code that runs, so another user's directory is not to be trusted. */
-function defaultCacheDir(): string {
-  const uid = process.getuid?.();
-  return join(tmpdir(), uid === undefined ? 'racecheck-cache' : `racecheck-cache-${uid}`);
+/**
+ * The user's own cache directory, as the platform has it ($XDG_CACHE_HOME, else ~/.cache): private by
+ * default and never shared with other users, unlike the system's temporary directory, where another user
+ * can create a name first. A per-user directory, not the project's node_modules/.cache, because racecheck
+ * runs programs that have no node_modules, and one cache then serves every project of the user.
+ */
+function defaultCacheDir(): string | undefined {
+  const xdg = process.env['XDG_CACHE_HOME'];
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'racecheck', 'instrumented');
+  const home = homedir();
+  return home ? join(home, '.cache', 'racecheck', 'instrumented') : undefined;
 }
 
 function instrumentScope(): InstrumentScope | undefined {

@@ -45,7 +45,8 @@ let active: Session | undefined;
 export function checkWritable(path: string): void {
   try {
     accessSync(dirname(path), constants.W_OK);
-    closeSync(openSync(path, 'a'));
+    // Never through a symlink at the last component: it could point at any file of the user's.
+    closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600));
   } catch (error) {
     throw new FileAccessError(`cannot write the trace file ${path}: ${(error as Error).message}`, { cause: error });
   }

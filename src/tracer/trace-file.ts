@@ -9,7 +9,8 @@
  * Reading merges the lanes into one stream: each thread's events in its own order, and synchronisation
  * events in global sequence order, which the producers took so that it agrees with real time.
  */
-import { closeSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { openRegularFile } from '../core/safe-files.js';
 import { FileAccessError, TraceFormatError } from '../core/errors.js';
 export type { TraceEvent } from './schema.js';
 import {
@@ -67,7 +68,8 @@ export class TraceFileWriter {
   constructor(path: string, meta: TraceMeta = {}) {
     this.path = path;
     try {
-      this.#fd = openSync(path, 'w');
+      // Never through a symlink at the last component (the CLI checked the file; this is the open that counts).
+      this.#fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
     } catch (error) {
       throw new FileAccessError(`cannot write the trace file ${path}: ${(error as Error).message}`, { cause: error });
     }
@@ -170,7 +172,8 @@ export class TraceReader {
   constructor(path: string) {
     this.path = path;
     try {
-      this.#fd = openSync(path, 'r');
+      // A FIFO or a device named as the trace would hang the read or never end it.
+      this.#fd = openRegularFile(path).fd;
     } catch (error) {
       throw new FileAccessError(`cannot read the trace file ${path}: ${(error as Error).message}`, { cause: error });
     }

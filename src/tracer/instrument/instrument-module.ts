@@ -10,14 +10,18 @@
  * contents of the modules that produce the output, and which files of the libraries they use are
  * installed, so a changed transform never reads an old entry).
  * Entries are written whole (a temporary file renamed into place), so threads and processes sharing the
- * directory never read half of one; entries older than 30 days are removed, at most once a day; a cache that cannot be read or written, or a directory another user
- * could write to, is skipped, never an error.
+ * directory never read half of one; entries older than 30 days are removed, at most once a day. Entries
+ * are code this process runs, and pruning deletes files: racecheck uses only a directory that is the
+ * user's alone and carries its marker, opens nothing through a symlink, and runs an entry only when its
+ * keyed hash (the user's secret, kept in the directory with mode 0600) holds. Anything else is a cache
+ * miss with a one-line warning, never an error.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { isPrivateDirectory, isPrivateFile } from '../../core/private-dir.js';
 import { INSTRUMENTED_MARK, libraryPatch, parseWarning, shouldInstrument, type InstrumentScope } from './scope.js';
 
 const require = createRequire(import.meta.url);
@@ -51,16 +55,44 @@ function transformFingerprint(): string {
 /** An entry for a module with nothing to instrument: instrumented code is never empty. */
 const UNCHANGED = '';
 
-function cacheFile(directory: string, code: string, file: string, sourceType: string, scope: InstrumentScope): string {
+/** A cache entry's file name: the key, hex. Nothing else in the directory is ever read or removed as one. */
+const ENTRY_NAME = /^[0-9a-f]{64}\.js$/;
+/** A temporary file an entry is written through (a killed writer may leave one). */
+const TEMPORARY_NAME = /^[0-9a-f]{64}\.js\.\d+-\d+\.tmp$/;
+/** First line of every entry: the format and a keyed hash (HMAC-SHA256, the user's secret) of the rest. */
+const ENTRY_HEADER = '//racecheck-cache:v1:';
+const ENTRY_HEADER_BYTES = ENTRY_HEADER.length + 64 + 1;
+/** Made with the directory: racecheck prunes and reads only a directory that carries it. */
+const MARKER = '.racecheck-cache';
+const MARKER_TEXT = 'This directory is a racecheck cache of instrumented modules; racecheck may remove its entries.\n';
+/** The user's secret (mode 0600) the entries' hashes are keyed with: an entry another user wrote fails. */
+const KEY_FILE = '.racecheck-key';
+/** Entries are modules: none is this large. */
+const ENTRY_LIMIT_BYTES = 64 * 1024 * 1024;
+
+function entryName(code: string, file: string, sourceType: string, scope: InstrumentScope): string {
   const key = createHash('sha256')
     .update(transformFingerprint())
     .update(`\0${file}\0${sourceType}\0${scope.async === true}\0`)
     .update(code)
     .digest('hex');
-  return join(directory, `${key}.js`);
+  return `${key}.js`;
 }
 
-const trusted = new Map<string, boolean>();
+interface CacheRoot {
+  directory: string;
+  key: Buffer;
+}
+
+const roots = new Map<string, CacheRoot | null>();
+const warned = new Set<string>();
+
+/** One line, once per thread and problem: a cache racecheck will not use is no error, but the user should know. */
+function warnOnce(what: string, text: string): void {
+  if (warned.has(what)) return;
+  warned.add(what);
+  writeSync(2, `racecheck: warning: ${text}\n`);
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Entries written longer ago than this are removed (one still in use is simply written again). */
@@ -68,68 +100,138 @@ const KEEP_MS = 30 * DAY_MS;
 /** Touched by the last pruning: the directory is looked through at most once a day. */
 const PRUNED_MARK = '.pruned';
 
+/** Reads a file of this user's that nobody else can write, without following a symlink; or undefined. */
+function readPrivate(path: string, limit: number): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const stats = fstatSync(fd);
+    if (!isPrivateFile(stats) || stats.size > limit) return undefined;
+    const buffer = Buffer.alloc(stats.size);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const read = readSync(fd, buffer, filled, buffer.length - filled, filled);
+      if (read === 0) break;
+      filled += read;
+    }
+    return buffer.subarray(0, filled);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /**
- * Keeps the directory from growing without end: every edit of a module leaves an entry behind. Old
- * entries, and temporary files a killed process left, go; at most once a day, by whichever thread of
- * whichever run comes first.
+ * Keeps the directory from growing without end: every edit of a module leaves an entry behind. Only
+ * racecheck's own entries go — its name pattern, a regular file of this user's (never a symlink's target),
+ * its header — and temporary files a killed writer left; at most once a day.
  */
 function pruneOccasionally(directory: string): void {
   const mark = join(directory, PRUNED_MARK);
   const now = Date.now();
   try {
-    if (now - statSync(mark).mtimeMs < DAY_MS) return;
+    if (now - lstatSync(mark).mtimeMs < DAY_MS) return;
   } catch {
     // Never pruned.
   }
   try {
-    writeFileSync(mark, '');
+    writeFileSync(mark, '', { flag: 'w', mode: 0o600 });
     for (const name of readdirSync(directory)) {
-      if (name === PRUNED_MARK) continue;
+      const entry = ENTRY_NAME.test(name);
+      if (!entry && !TEMPORARY_NAME.test(name)) continue;
       const path = join(directory, name);
-      const age = now - statSync(path).mtimeMs;
-      if (age > KEEP_MS || (name.endsWith('.tmp') && age > DAY_MS)) rmSync(path, { force: true });
+      const stats = lstatSync(path);
+      if (!isPrivateFile(stats)) continue;
+      const age = now - stats.mtimeMs;
+      if (entry ? age <= KEEP_MS : age <= DAY_MS) continue;
+      if (entry && readPrivate(path, ENTRY_LIMIT_BYTES)?.subarray(0, ENTRY_HEADER.length).toString('latin1') !== ENTRY_HEADER) continue;
+      rmSync(path, { force: true });
     }
   } catch {
     // Another process pruning at the same time, or a file gone meanwhile: next time.
   }
 }
 
-/**
- * Entries are code this process will run: the directory must be this user's alone (made private if new),
- * or the cache is not used. Checked once per directory and thread.
- */
-function trustedDirectory(directory: string): boolean {
-  let verdict = trusted.get(directory);
-  if (verdict === undefined) {
-    try {
-      mkdirSync(directory, { recursive: true, mode: 0o700 });
-      const stats = statSync(directory);
-      const uid = process.getuid?.();
-      verdict = stats.isDirectory() && (uid === undefined || (stats.uid === uid && (stats.mode & 0o022) === 0));
-    } catch {
-      verdict = false;
-    }
-    trusted.set(directory, verdict);
-    if (verdict) pruneOccasionally(directory);
-  }
-  return verdict;
-}
-
-function readEntry(path: string): string | undefined {
+/** The user's secret, made with the directory; undefined if what is there is not a private 32-byte file. */
+function cacheKey(directory: string): Buffer | undefined {
+  const path = join(directory, KEY_FILE);
   try {
-    return readFileSync(path, 'utf8');
+    writeFileSync(path, randomBytes(32), { flag: 'wx', mode: 0o600 });
   } catch {
-    return undefined;
+    // There already: read it.
+  }
+  const key = readPrivate(path, 32);
+  return key && key.length === 32 && (modeOf(path) & 0o077) === 0 ? key : undefined;
+}
+
+function modeOf(path: string): number {
+  try {
+    return lstatSync(path).mode;
+  } catch {
+    return 0o777;
   }
 }
 
-function writeEntry(path: string, text: string): void {
+/**
+ * The cache directory, if racecheck may use it: private to this user (core/private-dir.ts), made by
+ * racecheck (it carries the marker; a new, empty directory gets one), with the user's key. Anything else
+ * is not used — no entry read, nothing removed — with a warning. Checked once per directory and thread.
+ */
+function cacheRoot(directory: string): CacheRoot | undefined {
+  let root = roots.get(directory);
+  if (root !== undefined) return root ?? undefined;
+  root = null;
+  if (!isPrivateDirectory(directory, { create: true })) {
+    warnOnce(directory, `the cache directory ${directory} is not this user's alone (a symlink, or others may write to it or above it): instrumented modules are not cached`);
+  } else {
+    const marker = join(directory, MARKER);
+    let marked = readPrivate(marker, 4096)?.toString('utf8') === MARKER_TEXT;
+    if (!marked && readdirSync(directory).length === 0) {
+      try {
+        writeFileSync(marker, MARKER_TEXT, { flag: 'wx', mode: 0o600 });
+        marked = true;
+      } catch {
+        // Made meanwhile by another thread: read again.
+        marked = readPrivate(marker, 4096)?.toString('utf8') === MARKER_TEXT;
+      }
+    }
+    const key = marked ? cacheKey(directory) : undefined;
+    if (!marked) warnOnce(directory, `${directory} is not a racecheck cache (it holds other files): instrumented modules are not cached there`);
+    else if (!key) warnOnce(directory, `the cache key in ${directory} is not a private file of this user's: instrumented modules are not cached`);
+    else {
+      root = { directory, key };
+      pruneOccasionally(directory);
+    }
+  }
+  roots.set(directory, root);
+  return root ?? undefined;
+}
+
+function entryHash(root: CacheRoot, name: string, body: string): string {
+  return createHmac('sha256', root.key).update(name).update('\0').update(body).digest('hex');
+}
+
+/** An entry's body if it is racecheck's, written for this user (its keyed hash holds); else undefined. */
+function readEntry(root: CacheRoot, name: string): string | undefined {
+  const bytes = readPrivate(join(root.directory, name), ENTRY_LIMIT_BYTES);
+  if (!bytes) return undefined;
+  const text = bytes.toString('utf8');
+  const body = text.slice(ENTRY_HEADER_BYTES);
+  if (text.startsWith(ENTRY_HEADER) && text[ENTRY_HEADER_BYTES - 1] === '\n' && text.slice(ENTRY_HEADER.length, ENTRY_HEADER_BYTES - 1) === entryHash(root, name, body)) return body;
+  warnOnce(`${root.directory}:entry`, `a cache entry in ${root.directory} failed its check (not written by racecheck for this user, or changed since): it is not used`);
+  return undefined;
+}
+
+function writeEntry(root: CacheRoot, name: string, body: string): void {
+  const path = join(root.directory, name);
   const temporary = `${path}.${process.pid}-${threadId}.tmp`;
   try {
-    writeFileSync(temporary, text);
+    writeFileSync(temporary, `${ENTRY_HEADER}${entryHash(root, name, body)}\n${body}`, { flag: 'wx', mode: 0o600 });
     renameSync(temporary, path);
   } catch {
     // A read-only or full disk costs this run its cache, nothing else.
+    rmSync(temporary, { force: true });
   }
 }
 
@@ -153,9 +255,10 @@ export function instrumentWorkerCode(code: string, scope: InstrumentScope): stri
 }
 
 function instrumented(code: string, file: string, sourceType: 'module' | 'script', scope: InstrumentScope): string {
-  const entry = scope.cacheDir && trustedDirectory(scope.cacheDir) ? cacheFile(scope.cacheDir, code, file, sourceType, scope) : undefined;
-  if (entry) {
-    const cached = readEntry(entry);
+  const root = scope.cacheDir ? cacheRoot(scope.cacheDir) : undefined;
+  const name = root ? entryName(code, file, sourceType, scope) : undefined;
+  if (root && name) {
+    const cached = readEntry(root, name);
     if (cached !== undefined) return cached === UNCHANGED ? code : cached;
   }
   transform ??= require('./transform.js') as typeof import('./transform.js');
@@ -166,6 +269,6 @@ function instrumented(code: string, file: string, sourceType: 'module' | 'script
     writeSync(2, parseWarning(file, error));
     return code;
   }
-  if (entry) writeEntry(entry, output ?? UNCHANGED);
+  if (root && name) writeEntry(root, name, output ?? UNCHANGED);
   return output ?? code;
 }
