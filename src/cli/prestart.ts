@@ -14,7 +14,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isPrivateDirectory } from '../core/private-dir.js';
 import { PRESTART_ENV, PRESTART_FD, type PrestartOrder } from '../session/prestart.js';
 
 const require = createRequire(import.meta.url);
@@ -25,6 +28,24 @@ export const tsxUrl = (): string => pathToFileURL(require.resolve('tsx')).href;
 /** `--import`s a program starts with: tsx for TypeScript (Node 20 cannot load it), then the preload. */
 export function startupImports(typescript: boolean): string[] {
   return typescript ? ['--import', tsxUrl(), '--import', preloadUrl()] : ['--import', preloadUrl()];
+}
+
+let tsxCacheVerdict: boolean | undefined;
+
+/**
+ * tsx keeps compiled TypeScript in `<tmpdir>/tsx-<uid>` and runs it from there: a directory another user
+ * made (or pointed somewhere with a symlink) would run their code, and tsx's own pruning would delete in
+ * it. racecheck makes it private if it is missing, and otherwise runs tsx without its cache (tsx reads
+ * TSX_DISABLE_CACHE when it loads: an early process must be told at its start). Decided once per run.
+ */
+export function tsxCacheIsSafe(): boolean {
+  if (tsxCacheVerdict === undefined) {
+    const uid = process.getuid?.();
+    const directory = join(tmpdir(), `tsx-${uid}`);
+    tsxCacheVerdict = uid === undefined || isPrivateDirectory(directory, { create: true });
+    if (!tsxCacheVerdict) process.stderr.write(`racecheck: warning: tsx's cache directory ${directory} is not this user's alone: TypeScript is compiled without it\n`);
+  }
+  return tsxCacheVerdict;
 }
 
 export class PrestartedProgram {
@@ -67,7 +88,7 @@ export function prestartProgram(argv: readonly string[]): PrestartedProgram | un
   const child = spawn(process.execPath, [...startupImports(typescript), fileURLToPath(new URL('../session/run-entry.js', import.meta.url))], {
     // 3: the run, when it comes; 4: the program process's status (session/status.ts).
     stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'],
-    env: { ...process.env, [PRESTART_ENV]: instrumented ? 'hooks' : 'plain' },
+    env: { ...process.env, [PRESTART_ENV]: instrumented ? 'hooks' : 'plain', ...(!typescript || tsxCacheIsSafe() ? {} : { TSX_DISABLE_CACHE: '1' }) },
   });
   // A process that could not start is simply not used.
   child.on('error', () => undefined);

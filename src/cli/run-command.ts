@@ -12,12 +12,11 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parse } from 'acorn';
 import type * as Esbuild from 'esbuild';
 import { FileAccessError, InvalidArgumentError, ProgramStartError, RacecheckError } from '../core/errors.js';
-import { isPrivateDirectory } from '../core/private-dir.js';
 import type { RunInfo } from '../core/findings.js';
 import { checkWritable } from '../session/session.js';
 import { TraceFormat } from '../tracer/schema.js';
 import { STATUS_ENV, STATUS_FD, parseStatus, type ProgramStatus } from '../session/status.js';
-import { startupImports, type PrestartedProgram } from './prestart.js';
+import { startupImports, tsxCacheIsSafe, type PrestartedProgram } from './prestart.js';
 
 const require = createRequire(import.meta.url);
 const ENTRY_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs']);
@@ -184,20 +183,6 @@ export async function runTraced(options: RunOptions, prestarted?: PrestartedProg
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
-}
-
-/**
- * tsx keeps compiled TypeScript in `<tmpdir>/tsx-<uid>` and runs it from there: a directory another user
- * made (or pointed somewhere with a symlink) would run their code, and tsx's own pruning would delete in
- * it. racecheck makes it private if it is missing, and otherwise runs tsx without its cache.
- */
-function tsxCacheIsSafe(): boolean {
-  const uid = process.getuid?.();
-  if (uid === undefined) return true;
-  const directory = join(tmpdir(), `tsx-${uid}`);
-  if (isPrivateDirectory(directory, { create: true })) return true;
-  process.stderr.write(`racecheck: warning: tsx's cache directory ${directory} is not this user's alone: TypeScript is compiled without it\n`);
-  return false;
 }
 
 /**

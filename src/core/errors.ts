@@ -1,3 +1,5 @@
+import { printable } from './text.js';
+
 /**
  * Every error racecheck throws on purpose. Each class carries a stable `code` (`RACECHECK_*`) so callers
  * and tests can branch on it without parsing messages, and a message that says what was wrong and where.
@@ -174,5 +176,5 @@ export function errorLine(error: unknown): string {
     .map((line) => line.trim())
     .filter((line) => line !== '')
     .join(' ');
-  return `racecheck: error ${code}: ${text}`;
+  return `racecheck: error ${code}: ${printable(text)}`;
 }

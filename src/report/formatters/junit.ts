@@ -3,11 +3,10 @@
  * a run without findings is one passing testcase, so the view shows that racecheck ran.
  */
 import { formatLocation, programFailure, relativePath, type Finding } from '../../core/findings.js';
+import { xmlText } from './escape.js';
 import type { Formatter } from './types.js';
 
-function escape(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
+const escape = xmlText;
 
 export const junit: Formatter = (report, context) => {
   const cases = new Map<string, { file: string; rule: string; findings: Finding[] }>();

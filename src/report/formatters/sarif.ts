@@ -7,13 +7,14 @@
 import { pathToFileURL } from 'node:url';
 import { programFailure, relativePath, type Finding, type RelatedLocation, type SourceLocation } from '../../core/findings.js';
 import { RULE_IDS, ruleDocsPath, ruleMeta, type RuleId } from '../../core/rules.js';
+import { uriReference } from './escape.js';
 import type { Formatter } from './types.js';
 
 const HOMEPAGE = 'https://github.com/racecheck/racecheck';
 
 function physical(location: SourceLocation, cwd: string): Record<string, unknown> {
   return {
-    artifactLocation: { uri: relativePath(location.file, cwd), uriBaseId: '%SRCROOT%' },
+    artifactLocation: { uri: uriReference(relativePath(location.file, cwd)), uriBaseId: '%SRCROOT%' },
     region: {
       startLine: Math.max(1, location.line),
       startColumn: Math.max(1, location.column),

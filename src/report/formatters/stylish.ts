@@ -5,6 +5,7 @@
  */
 import { styleText } from 'node:util';
 import { formatLocation, programFailure, relativePath, type Finding } from '../../core/findings.js';
+import { printable } from '../../core/text.js';
 import type { Formatter } from './types.js';
 
 type Style = Parameters<typeof styleText>[0];
@@ -23,17 +24,17 @@ export const stylish: Formatter = (report, context) => {
     group.push(finding);
   }
   for (const [file, findings] of byFile) {
-    lines.push('', paint('underline', relativePath(file, report.cwd)));
+    lines.push('', paint('underline', printable(relativePath(file, report.cwd))));
     const width = Math.max(...findings.map((f) => (f.location ? `${f.location.line}:${f.location.column}` : '0:0').length));
     const indent = ' '.repeat(2 + width + 2);
     for (const finding of findings) {
       const where = (finding.location ? `${finding.location.line}:${finding.location.column}` : '0:0').padEnd(width);
       const severity = finding.severity === 'error' ? paint('red', 'error  ') : paint('yellow', 'warning');
       const count = finding.count > 1 ? paint('dim', ` (${finding.count} times)`) : '';
-      lines.push(`  ${paint('dim', where)}  ${severity}  ${finding.message}${count}  ${paint('dim', finding.ruleId)}`);
+      lines.push(`  ${paint('dim', where)}  ${severity}  ${printable(finding.message)}${count}  ${paint('dim', finding.ruleId)}`);
       for (const related of finding.related) {
-        const at = related.location ? `${formatLocation(related.location, report.cwd)}  ` : '';
-        lines.push(`${indent}${paint('dim', '↳')} ${at}${related.message}`);
+        const at = related.location ? `${printable(formatLocation(related.location, report.cwd))}  ` : '';
+        lines.push(`${indent}${paint('dim', '↳')} ${at}${printable(related.message)}`);
       }
     }
   }
