@@ -15,7 +15,7 @@ import { FileAccessError, InvalidArgumentError, ProgramStartError, RacecheckErro
 import type { RunInfo } from '../core/findings.js';
 import { checkWritable } from '../session/session.js';
 import { TraceFormat } from '../tracer/schema.js';
-import { STATUS_ENV, STATUS_FD, parseStatus, type ProgramStatus } from '../session/status.js';
+import { STATUS_ENV, STATUS_FD, parseStatus, type ProgramStatus } from '../core/program-status.js';
 import { startupImports, tsxCacheIsSafe, type PrestartedProgram } from './prestart.js';
 
 const require = createRequire(import.meta.url);

@@ -12,7 +12,7 @@ import type { InstrumentScope } from '../tracer/instrument/scope.js';
 import '../tracer/probe.js';
 import { PRESTART_ENV, readPrestartOrder } from './prestart.js';
 import { startSession } from './session.js';
-import { tellReady } from './status.js';
+import { tellReady } from '../core/program-status.js';
 
 export const TRACE_ENV = 'RACECHECK_TRACE';
 export const LANE_RECORDS_ENV = 'RACECHECK_LANE_RECORDS';

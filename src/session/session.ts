@@ -12,7 +12,7 @@ import { siblingModule, startModuleWorker } from '../core/module-worker.js';
 import { attachRing, RING_ENVIRONMENT_KEY, ringWriter, settle } from '../tracer/probe.js';
 import { createRing, recordsWritten, type RingOptions } from '../tracer/ring.js';
 import type { TraceMeta } from '../tracer/trace-file.js';
-import { tellFailure } from './status.js';
+import { tellFailure } from '../core/program-status.js';
 
 export interface SessionOptions {
   /** Where the trace file goes. */

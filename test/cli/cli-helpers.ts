@@ -11,10 +11,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function racecheck(args: string[], options: { input?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+/** Runs racecheck (the built one, or `options.bin`: another installation of it) and collects what it printed. */
+export function racecheck(args: string[], options: { input?: string; cwd?: string; env?: Record<string, string>; bin?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env = options.env ? { ...process.env, ...options.env } : process.env;
-    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [options.bin ?? bin, ...args], { cwd: options.cwd ?? root, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

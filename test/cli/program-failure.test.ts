@@ -112,15 +112,7 @@ describe('racecheck could not start the program: a tool error, never a clean rep
     cpSync(join(root, 'package.json'), join(installed, 'package.json'));
     symlinkSync(join(root, 'node_modules'), join(installed, 'node_modules'));
     rmSync(join(installed, 'dist/session/preload.js'));
-    const result = await new Promise<CliResult>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(installed, 'dist/cli/bin.js'), 'run', program('clean.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const result = await racecheck(['run', program('clean.mjs')], { bin: join(installed, 'dist/cli/bin.js') });
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^racecheck: error RACECHECK_PROGRAM_START: the program's process exited with code 1 before racecheck could start test\/cli\/programs\/clean\.mjs in it \(see the error above\)$/m);
     expect(result.code).toBe(2);

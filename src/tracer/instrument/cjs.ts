@@ -5,7 +5,7 @@
  * around them: the compile step is the one place every CommonJS module passes.
  */
 import Module from 'node:module';
-import { instrumentModule } from './instrument-module.js';
+import { instrumentSafely } from './instrument-module.js';
 import type { InstrumentScope } from './scope.js';
 
 type Compile = (this: unknown, content: string, filename: string, ...rest: unknown[]) => unknown;
@@ -18,7 +18,7 @@ export function instrumentCommonJs(scope: InstrumentScope): void {
   const prototype = (Module as unknown as { prototype: { _compile: Compile } }).prototype;
   const compile = prototype._compile;
   prototype._compile = function compileInstrumented(content, filename, ...rest) {
-    const code = typeof content === 'string' ? instrumentModule(content, filename, 'script', scope) : content;
+    const code = typeof content === 'string' ? instrumentSafely(content, filename, 'script', scope) : content;
     return compile.call(this, code, filename, ...rest);
   };
 }

@@ -15,7 +15,7 @@ import Module, { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type * as Esbuild from 'esbuild';
 import type { MessagePort } from 'node:worker_threads';
-import { instrumentModule } from './instrument-module.js';
+import { instrumentSafely } from './instrument-module.js';
 import type { InstrumentScope } from './scope.js';
 
 let scope: InstrumentScope | null = { deps: false };
@@ -94,7 +94,7 @@ function instrumentLoaded(result: LoadResult, url: string, instrumentScope: Inst
   }
   if (format !== 'module' && format !== 'commonjs') return result;
   code ??= sourceText(result.source);
-  const source = instrumentModule(code, url, format === 'module' ? 'module' : 'script', instrumentScope);
+  const source = instrumentSafely(code, url, format === 'module' ? 'module' : 'script', instrumentScope);
   return source === code && format === result.format ? result : { ...result, format, source };
 }
 

@@ -22,6 +22,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { isPrivateDirectory, isPrivateFile } from '../../core/private-dir.js';
+import { tellFailure } from '../../core/program-status.js';
 import { INSTRUMENTED_MARK, libraryPatch, parseWarning, shouldInstrument, type InstrumentScope } from './scope.js';
 
 const require = createRequire(import.meta.url);
@@ -244,6 +245,20 @@ export function instrumentModule(code: string, file: string, sourceType: 'module
   if (patch) return code + patch;
   if (!shouldInstrument(file, scope) || code.startsWith(INSTRUMENTED_MARK)) return code;
   return instrumented(code, file, sourceType, scope);
+}
+
+/**
+ * instrumentModule for the loaders: a failure of racecheck's own code (anything but the parse errors the
+ * transform already reports) must not become the program's failure. The module runs as it is, and
+ * `racecheck run` is told, to end with a tool error after reporting what was traced.
+ */
+export function instrumentSafely(code: string, file: string, sourceType: 'module' | 'script', scope: InstrumentScope): string {
+  try {
+    return instrumentModule(code, file, sourceType, scope);
+  } catch (error) {
+    tellFailure('RACECHECK_INSTRUMENT', `racecheck could not instrument ${file}: ${(error as Error).message ?? String(error)}`);
+    return code;
+  }
 }
 
 /** The name a worker's code given as a string goes by in reports (Node's own name for it in stacks). */
