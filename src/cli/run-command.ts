@@ -169,7 +169,7 @@ export async function runTraced(options: RunOptions, prestarted?: PrestartedProg
       child.on('exit', (exitCode, exitSignal) => done([exitCode, exitSignal]));
     });
     // The status pipe may still hold the last lines (a grandchild that inherited it keeps it open: no wait).
-    await Promise.race([statusEnded, new Promise((done) => setTimeout(done, 50))]);
+    await Promise.race([statusEnded, new Promise((done) => setTimeout(done, 50).unref())]);
     const told = parseStatus(statusText);
     if (!told.ready && !interrupted) {
       const how = signal ? `was ended by ${signal}` : `exited with code ${code}`;
@@ -190,7 +190,9 @@ export async function runTraced(options: RunOptions, prestarted?: PrestartedProg
  * makes it 0700, under a name nobody can guess), so no other user can plant a symlink where it is written.
  */
 function privateTracePath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'racecheck-')), 'run.trace');
+  const path = join(mkdtempSync(join(tmpdir(), 'racecheck-')), 'run.trace');
+  closeSync(openSync(path, 'wx', 0o600));
+  return path;
 }
 
 /**
