@@ -91,7 +91,7 @@ describe('the cache, attacked', () => {
     expect(run.stderr).toMatch(/the cache key in .* is not a private file/);
   });
 
-  it.skipIf(!canChown)('a cache directory another user owns (created first, under the expected name): not used, nothing in it run or removed', async () => {
+  it.skipIf(!canChown)('as another uid (needs root, as CI runs): a cache directory another user owns (created first, under the expected name): not used, nothing in it run or removed', async () => {
     const { cache, entry } = await filledCache();
     writeFileSync(join(cache, entry), planted(cache, entry), { mode: 0o600 });
     const old = new Date(Date.now() - 40 * 24 * 60 * 60 * 1000);
@@ -107,7 +107,7 @@ describe('the cache, attacked', () => {
     expect(readdirSync(cache).sort()).toEqual(before);
   });
 
-  it.skipIf(!canChown)("an entry another user owns, in the user's own cache: not run", async () => {
+  it.skipIf(!canChown)("as another uid (needs root, as CI runs): an entry another user owns, in the user's own cache: not run", async () => {
     const { cache, entry } = await filledCache();
     writeFileSync(join(cache, entry), planted(cache, entry), { mode: 0o600 });
     chownSync(join(cache, entry), OTHER_UID, OTHER_UID);
