@@ -88,7 +88,7 @@ export function prestartProgram(argv: readonly string[]): PrestartedProgram | un
   const child = spawn(process.execPath, [...startupImports(typescript), fileURLToPath(new URL('../session/run-entry.js', import.meta.url))], {
     // 3: the run, when it comes; 4: the program process's status (session/status.ts).
     stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'],
-    env: { ...process.env, [PRESTART_ENV]: instrumented ? 'hooks' : 'plain', ...(!typescript || tsxCacheIsSafe() ? {} : { TSX_DISABLE_CACHE: '1' }) },
+    env: { ...process.env, [PRESTART_ENV]: instrumented ? 'hooks' : 'plain', ...(tsxCacheIsSafe() ? {} : { TSX_DISABLE_CACHE: '1' }) },
   });
   // A process that could not start is simply not used.
   child.on('error', () => undefined);

@@ -16,6 +16,7 @@ import type { RunInfo } from '../core/findings.js';
 import { checkWritable } from '../session/session.js';
 import { TraceFormat } from '../tracer/schema.js';
 import { STATUS_ENV, STATUS_FD, parseStatus, type ProgramStatus } from '../core/program-status.js';
+import { encodeRunSettings } from '../core/run-protocol.js';
 import { startupImports, tsxCacheIsSafe, type PrestartedProgram } from './prestart.js';
 
 const require = createRequire(import.meta.url);
@@ -117,14 +118,16 @@ export async function runTraced(options: RunOptions, prestarted?: PrestartedProg
   const typescript = TYPESCRIPT_ENTRY.test(entry);
   const instrument = options.instrument ?? 'own';
   const env: Record<string, string> = {
-    RACECHECK_TRACE: tracePath,
-    RACECHECK_DEADLOCK_GRACE_MS: String(graceMs),
-    RACECHECK_INSTRUMENT: instrument,
-    RACECHECK_ASYNC: options.async ?? 'on',
+    ...encodeRunSettings({
+      tracePath,
+      deadlockGraceMs: graceMs,
+      instrument,
+      async: options.async ?? 'on',
+      ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir === null ? null : resolve(options.cwd, options.cacheDir) } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    }),
     [STATUS_ENV]: String(STATUS_FD),
     ...(tsxCacheIsSafe() ? {} : { TSX_DISABLE_CACHE: '1' }),
-    ...(options.cacheDir !== undefined ? { RACECHECK_CACHE_DIR: options.cacheDir === null ? '' : resolve(options.cwd, options.cacheDir) } : {}),
-    ...(timeoutMs !== undefined ? { RACECHECK_TIMEOUT_MS: String(timeoutMs) } : {}),
   };
   const fits =
     prestarted !== undefined &&

@@ -4,6 +4,7 @@
  * registers tsx when a module to load is TypeScript, then imports the entry.
  */
 import { createRequire } from 'node:module';
+import { ENVIRONMENT_DATA } from './run-protocol.js';
 import { pathToFileURL } from 'node:url';
 import type { TransferListItem, Worker as WorkerType } from 'node:worker_threads';
 
@@ -42,7 +43,7 @@ export function siblingModule(importMetaUrl: string, name: string): string {
  * Environment data naming a module every worker must import before its entry (racecheck's preload when it
  * instruments a program): `--import` does not reach eval workers, and this bootstrap is one.
  */
-export const PRELOAD_ENVIRONMENT_KEY = 'racecheck:preload';
+export const PRELOAD_ENVIRONMENT_KEY = ENVIRONMENT_DATA.preload;
 
 /** Key of the start-up description in such a worker's `workerData`. */
 export const MODULE_WORKER_KEY = '__racecheckBoot__';

@@ -6,10 +6,11 @@
  */
 import { writeSync } from 'node:fs';
 
+import { RUN_ENVIRONMENT, STATUS_FD } from './run-protocol.js';
+
+export { STATUS_FD };
 /** Names the descriptor in the program's environment. */
-export const STATUS_ENV = 'RACECHECK_STATUS_FD';
-/** The descriptor `racecheck run` gives the program's process (3 carries an early process's run). */
-export const STATUS_FD = 4;
+export const STATUS_ENV = RUN_ENVIRONMENT.statusFd;
 
 export interface ProgramStatus {
   ready: boolean;

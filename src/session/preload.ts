@@ -13,25 +13,7 @@ import '../tracer/probe.js';
 import { PRESTART_ENV, readPrestartOrder } from './prestart.js';
 import { startSession } from './session.js';
 import { tellReady } from '../core/program-status.js';
-
-export const TRACE_ENV = 'RACECHECK_TRACE';
-export const LANE_RECORDS_ENV = 'RACECHECK_LANE_RECORDS';
-export const LANES_ENV = 'RACECHECK_LANES';
-export const DEADLOCK_GRACE_ENV = 'RACECHECK_DEADLOCK_GRACE_MS';
-export const TIMEOUT_ENV = 'RACECHECK_TIMEOUT_MS';
-/** 'own' instruments the program's modules, 'deps' also node_modules; unset or 'off' does not instrument. */
-export const INSTRUMENT_ENV = 'RACECHECK_INSTRUMENT';
-/** 'off' leaves async tasks alone (no event-loop tracing, no async-race checks); anything else follows them. */
-export const ASYNC_ENV = 'RACECHECK_ASYNC';
-/** Where instrumented modules are kept; unset: the default below; empty: no cache. */
-export const CACHE_DIR_ENV = 'RACECHECK_CACHE_DIR';
-/** How workers learn the instrumentation settings (a program may start them with an environment of its own). */
-const INSTRUMENT_KEY = 'racecheck:instrument';
-
-function numberFromEnv(name: string): number | undefined {
-  const text = process.env[name];
-  return text === undefined || text === '' ? undefined : Number(text);
-}
+import { decodeRunSettings, ENVIRONMENT_DATA } from '../core/run-protocol.js';
 
 const hooksUrl = siblingModule(import.meta.url, '../tracer/instrument/hooks');
 /**
@@ -75,19 +57,19 @@ function loadInstrumentation(): Promise<
 
 const hooksPort = await awaitPrestartedRun();
 
-if (isMainThread) {
-  const tracePath = process.env[TRACE_ENV];
-  if (tracePath) {
-    // Source maps let call sites point at the user's TypeScript rather than the code tsx generated.
-    process.setSourceMapsEnabled(true);
-    startSession({
-      tracePath,
-      ring: { laneRecords: numberFromEnv(LANE_RECORDS_ENV), lanes: numberFromEnv(LANES_ENV) },
-      deadlockGraceMs: numberFromEnv(DEADLOCK_GRACE_ENV),
-      timeoutMs: numberFromEnv(TIMEOUT_ENV),
-      meta: { program: process.argv[1], args: process.argv.slice(2), pid: process.pid, cwd: process.cwd(), startTime: Date.now() },
-    });
-  }
+/** The run this process belongs to, decoded once its settings are all in the environment (a prestarted process gets them late). */
+const settings = decodeRunSettings();
+
+if (isMainThread && settings) {
+  // Source maps let call sites point at the user's TypeScript rather than the code tsx generated.
+  process.setSourceMapsEnabled(true);
+  startSession({
+    tracePath: settings.tracePath,
+    ring: { laneRecords: settings.laneRecords, lanes: settings.lanes },
+    deadlockGraceMs: settings.deadlockGraceMs,
+    timeoutMs: settings.timeoutMs,
+    meta: { program: process.argv[1], args: process.argv.slice(2), pid: process.pid, cwd: process.cwd(), startTime: Date.now() },
+  });
 }
 
 /** The `--import`s this process started with (tsx and this preload): workers need them too. */
@@ -113,16 +95,15 @@ function defaultCacheDir(): string | undefined {
 
 function instrumentScope(): InstrumentScope | undefined {
   if (isMainThread) {
-    const mode = process.env[INSTRUMENT_ENV];
-    if (!process.env[TRACE_ENV] || !mode || mode === 'off') return undefined;
-    const cacheDir = process.env[CACHE_DIR_ENV] ?? defaultCacheDir();
-    const scope: InstrumentScope = { deps: mode === 'deps', async: process.env[ASYNC_ENV] !== 'off', ...(cacheDir ? { cacheDir } : {}) };
-    setEnvironmentData(INSTRUMENT_KEY, scope);
+    if (!settings || settings.instrument === 'off') return undefined;
+    const cacheDir = settings.cacheDir === undefined ? defaultCacheDir() : settings.cacheDir;
+    const scope: InstrumentScope = { deps: settings.instrument === 'deps', async: settings.async !== 'off', ...(cacheDir ? { cacheDir } : {}) };
+    setEnvironmentData(ENVIRONMENT_DATA.instrument, scope);
     return scope;
   }
   // racecheck's collector never gets here: it is an eval worker started before the settings and the
   // preload's URL are published, so no bootstrap imports this module into it.
-  return getEnvironmentData(INSTRUMENT_KEY) as InstrumentScope | undefined;
+  return getEnvironmentData(ENVIRONMENT_DATA.instrument) as InstrumentScope | undefined;
 }
 
 const scope = instrumentScope();
@@ -151,4 +132,4 @@ if (scope) {
 if (hooksPort && !scope) hooksPort.postMessage(null);
 hooksPort?.close();
 // The program runs next: racecheck run learns that its machinery came up (session/status.ts).
-if (isMainThread && process.env[TRACE_ENV]) tellReady();
+if (isMainThread && settings) tellReady();

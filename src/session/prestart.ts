@@ -4,10 +4,11 @@
  */
 import { closeSync, readSync } from 'node:fs';
 
-/** Set in the early process's environment: 'hooks' (it starts the loader thread first) or 'plain'. */
-export const PRESTART_ENV = 'RACECHECK_PRESTART';
-/** The descriptor the early process reads its run from. */
-export const PRESTART_FD = 3;
+import { PRESTART_FD, RUN_ENVIRONMENT } from '../core/run-protocol.js';
+
+export { PRESTART_FD };
+/** Set in the early process's environment: 'hooks' (it sets instrumentation up first) or 'plain'. */
+export const PRESTART_ENV = RUN_ENVIRONMENT.prestart;
 
 /** What the early process is told: the environment the run adds, the program and its arguments. */
 export interface PrestartOrder {

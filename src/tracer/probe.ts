@@ -7,12 +7,13 @@
  *   `worker_threads` environment data, which every worker (and its workers) inherits.
  */
 import { getEnvironmentData, isMainThread, threadId } from 'node:worker_threads';
+import { ENVIRONMENT_DATA } from '../core/run-protocol.js';
 import { RingWriter } from './ring.js';
 import { DETAIL_SHIFT, EventKind, isSyncKind, objectHi, objectLo, WIDTH_SHIFT } from './schema.js';
 import { SiteTable } from './sites.js';
 
 /** Where the ring travels to workers. */
-export const RING_ENVIRONMENT_KEY = 'racecheck:ring';
+export const RING_ENVIRONMENT_KEY = ENVIRONMENT_DATA.ring;
 
 /**
  * Receives each event: `objectId` names the primitive (stable across threads), `arg` is kind-specific

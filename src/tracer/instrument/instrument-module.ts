@@ -31,7 +31,7 @@ const require = createRequire(import.meta.url);
 let transform: typeof import('./transform.js') | undefined;
 
 /** The modules whose code decides the output: a change to any of them is a new cache. */
-const TRANSFORM_MODULES = ['./transform', './async-plan', './scope', '../schema'];
+const TRANSFORM_MODULES = ['./transform', './async-plan', './scope', '../schema', '../../core/run-protocol'];
 /** The libraries the transform uses: another installed version (its entry file's size and time) is too. */
 const TRANSFORM_LIBRARIES = ['acorn', 'magic-string', '@jridgewell/remapping', '@jridgewell/trace-mapping', 'eslint-scope'];
 

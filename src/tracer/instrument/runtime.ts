@@ -18,6 +18,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { basename } from 'node:path';
 import { isMainThread, MessagePort, Worker, type BroadcastChannel, type TransferListItem, type WorkerOptions } from 'node:worker_threads';
 import { newIdentity } from '../../core/handles.js';
+import { ENVIRONMENT_DATA } from '../../core/run-protocol.js';
 import { defineSites, emit, emitAt, emitAtSequence, nameThread, onSettle, onTracingChange, syncEpoch, takeSequence, tracing } from '../probe.js';
 import { AtomicDetail, EventKind, MAX_DETAIL } from '../schema.js';
 import { installAsyncRuntime } from './async-runtime.js';
@@ -837,8 +838,8 @@ function patchMessaging(): void {
 }
 
 /** Where a worker learns the identity its parent gave it. */
-const SPAWN_KEY = 'racecheck:spawn';
-const BOOT_KEY = 'racecheck:boot';
+const SPAWN_KEY = ENVIRONMENT_DATA.spawn;
+const BOOT_KEY = ENVIRONMENT_DATA.boot;
 const TS_EXTENSION = /\.(?:ts|mts|cts|tsx)$/;
 
 export interface RuntimeOptions {

@@ -4,9 +4,10 @@
  * unless asked (`--instrument-deps`).
  */
 import { fileURLToPath } from 'node:url';
+import { RUNTIME_GLOBAL_KEY } from '../../core/run-protocol.js';
 
 /** The global the instrumented modules' prologue reads the runtime from (runtime.ts installs it). */
-export const RUNTIME_KEY = 'racecheck.instrument';
+export const RUNTIME_KEY = RUNTIME_GLOBAL_KEY;
 
 /** Starts the prologue of every instrumented module: a module is never instrumented twice. */
 export const INSTRUMENTED_MARK = '/*racecheck:instrumented*/';
