@@ -179,17 +179,68 @@ export function eventKindName(code: number): string | undefined {
 }
 
 /**
- * Synchronisation events take a global sequence number; memory accesses, metadata, async-task and blocking
- * events are ordered by their own thread alone.
+ * Which kinds are synchronisation: they take a global sequence number (the reader merges threads by it),
+ * and a thread's held-back accesses are written before them. Memory accesses, metadata, async-task and
+ * blocking events are ordered by their own thread alone. Every kind is listed, so a new one must say which
+ * it is (a test checks the table covers them all).
  */
-export function isSyncKind(kind: number): boolean {
-  return (
-    kind < EventKind.MemoryRead ||
-    (kind >= EventKind.AtomicLoad && kind <= EventKind.AtomicNotify) ||
-    kind === EventKind.AnnotateBefore ||
-    kind === EventKind.AnnotateAfter
-  );
-}
+export const SYNCHRONISATION: Readonly<Record<keyof typeof EventKind, boolean>> = {
+  ThreadSpawn: true,
+  ThreadStart: true,
+  ThreadExit: true,
+  ThreadJoin: true,
+  LockAttempt: true,
+  LockAcquired: true,
+  LockTryFailed: true,
+  LockRelease: true,
+  ConditionWaitBegin: true,
+  ConditionWaitEnd: true,
+  ConditionNotify: true,
+  EventSet: true,
+  EventClear: true,
+  EventWaitBegin: true,
+  EventWaitEnd: true,
+  SemaphoreAcquire: true,
+  SemaphoreRelease: true,
+  BarrierArrive: true,
+  BarrierLeave: true,
+  QueuePut: true,
+  QueueGet: true,
+  PipeSend: true,
+  PipeRecv: true,
+  MessageSend: true,
+  MessageReceive: true,
+  MemoryRead: false,
+  MemoryWrite: false,
+  AtomicLoad: true,
+  AtomicStore: true,
+  AtomicReadModifyWrite: true,
+  AtomicWait: true,
+  AtomicNotify: true,
+  AtomicWaitBegin: false,
+  LaneAttach: false,
+  LaneDetach: false,
+  SiteDefine: false,
+  ThreadName: false,
+  AsyncInit: false,
+  AsyncBefore: false,
+  AsyncAfter: false,
+  PromiseResolve: false,
+  AsyncTaskEnter: false,
+  StateWrite: false,
+  StaleRead: false,
+  AsyncLockRequest: false,
+  AsyncLockGranted: false,
+  AsyncLockRelease: false,
+  ObjectCreate: false,
+  BlockBegin: false,
+  BlockEnd: false,
+  AnnotateBefore: true,
+  AnnotateAfter: true,
+  AsyncPending: false,
+  AsyncDrained: false,
+  AsyncJoin: false,
+};
 
 /** Kinds whose record is followed by raw slots holding `arg` bytes of UTF-8 text. */
 export function carriesText(kind: number): boolean {
@@ -225,6 +276,14 @@ export const DETAIL_SHIFT = 16;
 /** The largest `detail` a record holds (the bits above DETAIL_SHIFT): the longest run of accesses. */
 export const MAX_DETAIL = 0xffff;
 export const KIND_MASK = 0xff;
+
+/** SYNCHRONISATION by kind number, for the hot path: one load. */
+const SYNC_BY_KIND = new Uint8Array(KIND_MASK + 1);
+for (const [name, sync] of Object.entries(SYNCHRONISATION)) if (sync) SYNC_BY_KIND[EventKind[name as keyof typeof EventKind]] = 1;
+
+export function isSyncKind(kind: number): boolean {
+  return SYNC_BY_KIND[kind & KIND_MASK] === 1;
+}
 
 /** Records needed after a text-carrying record for `byteLength` bytes of text. */
 export function textSlots(byteLength: number): number {
