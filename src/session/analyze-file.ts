@@ -1,6 +1,6 @@
 /** Analysis of a saved trace: what `racecheck run` does after the program ends, and `racecheck report`. */
 import { analyzeTrace } from '../analyzer/analyze.js';
-import { sortFindings, type Finding, type Report, type RunInfo } from '../core/findings.js';
+import { sortFindings, type Report, type RunInfo } from '../core/findings.js';
 import type { RuleId } from '../core/rules.js';
 import { readRegularFile } from '../core/safe-files.js';
 import { applySuppressions } from '../report/suppressions.js';
@@ -19,7 +19,7 @@ export function analyzeTraceFile(path: string, options: AnalyzeFileOptions): Rep
     { cwd: options.cwd, ...(options.rules ? { rules: options.rules } : {}) },
   );
   // Read only now: the Findings chunk (the watchdog's) comes at the end of the trace.
-  const duringRun = (reader.findings as Finding[]).filter((f) => !options.rules || options.rules.has(f.ruleId));
+  const duringRun = reader.findings.filter((f) => !options.rules || options.rules.has(f.ruleId));
   // A run racecheck had to end, or one cut short, never reached the joins: unjoined threads say nothing.
   const endedEarly = reader.end?.endedBy !== undefined || !reader.complete;
   const all = [...report.findings.filter((f) => !(endedEarly && f.ruleId === 'thread-leak')), ...duringRun];

@@ -12,6 +12,7 @@ import { siblingModule, startModuleWorker } from '../core/module-worker.js';
 import { attachRing, RING_ENVIRONMENT_KEY, ringWriter, settle } from '../tracer/probe.js';
 import { createRing, recordsWritten, type RingOptions } from '../tracer/ring.js';
 import type { TraceMeta } from '../tracer/trace-file.js';
+import type { CollectorWorkerData } from './collector-worker.js';
 import { tellFailure } from '../core/program-status.js';
 
 export interface SessionOptions {
@@ -68,22 +69,13 @@ export function startSession(options: SessionOptions): Session {
   checkWritable(options.tracePath);
   const ring = createRing(options.ring);
   setEnvironmentData(RING_ENVIRONMENT_KEY, ring);
-  const collector = startModuleWorker(siblingModule(import.meta.url, '../tracer/collector-worker'), {
-    name: 'racecheck collector',
-    boot: {
-      ring,
-      path: options.tracePath,
-      meta: options.meta ?? {},
-      ...(options.watchdog === false
-        ? {}
-        : {
-            observer: {
-              module: siblingModule(import.meta.url, '../analyzer/watchdog'),
-              options: { graceMs: options.deadlockGraceMs ?? 2000, timeoutMs: options.timeoutMs, cwd: process.cwd() },
-            },
-          }),
-    },
-  });
+  const boot: CollectorWorkerData = {
+    ring,
+    path: options.tracePath,
+    meta: options.meta ?? {},
+    ...(options.watchdog === false ? {} : { watchdog: { graceMs: options.deadlockGraceMs ?? 2000, timeoutMs: options.timeoutMs, cwd: process.cwd() } }),
+  };
+  const collector = startModuleWorker(siblingModule(import.meta.url, './collector-worker'), { name: 'racecheck collector', boot: { ...boot } });
   // The collector must never keep the program alive; the final flush waits for it explicitly.
   collector.unref();
   collector.on('error', (error: Error) => tellFailure('RACECHECK_COLLECTOR', `racecheck's trace collector failed: ${error.message}`));

@@ -3,6 +3,7 @@
  * answers flush requests, and ends the trace when the traced program ends. It runs on its own thread so
  * that the program's threads only ever write into memory.
  */
+import type { Finding } from '../core/findings.js';
 import { RingReader, RingControl } from './ring.js';
 import type { TraceEnd } from './trace-file.js';
 
@@ -12,7 +13,7 @@ export interface CollectorSink {
   flush(): void;
   end(end: TraceEnd): void;
   /** Findings made during the run (optional: benchmarks' sinks drop them). */
-  findings?(findings: unknown[]): void;
+  findings?(findings: readonly Finding[]): void;
 }
 
 /**
@@ -21,7 +22,7 @@ export interface CollectorSink {
  */
 export interface CollectorObserver {
   records(lane: number, records: Uint8Array): void;
-  check(now: number): { endedBy: string; findings: unknown[] } | undefined;
+  check(now: number): { endedBy: string; findings: Finding[] } | undefined;
 }
 
 export interface CollectorOptions {
@@ -40,7 +41,7 @@ export class Collector {
   readonly #observer: CollectorObserver | undefined;
   #flushedRequests = 0;
   /** Set when an observer ended the run. */
-  verdict: { endedBy: string; findings: unknown[] } | undefined;
+  verdict: { endedBy: string; findings: Finding[] } | undefined;
 
   constructor(ring: SharedArrayBuffer, sink: CollectorSink, options: CollectorOptions = {}, observer?: CollectorObserver) {
     this.#reader = new RingReader(ring);

@@ -12,6 +12,7 @@
 import { closeSync, constants, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { openRegularFile } from '../core/safe-files.js';
 import { FileAccessError, TraceFormatError } from '../core/errors.js';
+import type { Finding } from '../core/findings.js';
 export type { TraceEvent } from './schema.js';
 import {
   ChunkType,
@@ -114,7 +115,7 @@ export class TraceFileWriter {
   }
 
   /** Findings made during the run (plain JSON: the tracer does not know their model). */
-  findings(findings: unknown[]): void {
+  findings(findings: readonly Finding[]): void {
     this.#chunk(ChunkType.Findings, Buffer.from(JSON.stringify(findings)));
   }
 
@@ -153,7 +154,8 @@ export class TraceReader {
   /** The End chunk, once read; undefined for a trace cut short (the program was killed). */
   end: TraceEnd | undefined;
   /** Findings the run itself wrote (the deadlock watchdog's), as plain JSON. */
-  readonly findings: unknown[] = [];
+  /** Findings made during the run (the deadlock watchdog's), in the finding model. */
+  readonly findings: Finding[] = [];
   /** Synchronisation events whose sequence number never appeared (a thread died between taking and writing it). */
   sequenceGaps = 0;
 
@@ -253,7 +255,7 @@ export class TraceReader {
         this.end = this.#json(payload, payloadOffset) as TraceEnd;
         break;
       case ChunkType.Findings:
-        this.findings.push(...(this.#json(payload, payloadOffset) as unknown[]));
+        this.findings.push(...(this.#json(payload, payloadOffset) as Finding[]));
         break;
       default:
         throw this.#error(at, `unknown chunk type ${type}`);
