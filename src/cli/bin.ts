@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-import Module from 'node:module';
 import { errorLine, UnsupportedNodeError } from '../core/errors.js';
-import { unsupportedNode } from '../core/node-support.js';
+import { hasInThreadHooks, unsupportedNode } from '../core/node-support.js';
 import { prestartProgram } from './prestart.js';
 
-const unsupported = unsupportedNode(process.version, typeof (Module as { registerHooks?: unknown }).registerHooks === 'function');
+const unsupported = unsupportedNode(process.version, hasInThreadHooks);
 if (unsupported) {
   process.stderr.write(`${errorLine(new UnsupportedNodeError(unsupported))}\n`);
   process.exit(2);

@@ -86,7 +86,7 @@ export function prestartProgram(argv: readonly string[]): PrestartedProgram | un
   const typescript = own.slice(1).some((arg) => /\.(?:[mc]?ts|tsx)$/.test(arg));
   const instrumented = !own.some((arg) => arg === '--no-instrument' || arg === '--instrument=false');
   const child = spawn(process.execPath, [...startupImports(typescript), fileURLToPath(new URL('../session/run-entry.js', import.meta.url))], {
-    // 3: the run, when it comes; 4: the program process's status (session/status.ts).
+    // 3: the run, when it comes; 4: the program process's status (core/program-status.ts).
     stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'],
     env: { ...process.env, [PRESTART_ENV]: instrumented ? 'hooks' : 'plain', ...(tsxCacheIsSafe() ? {} : { TSX_DISABLE_CACHE: '1' }) },
   });

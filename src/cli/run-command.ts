@@ -4,7 +4,7 @@
  * analyzes the trace.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, readSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { checkWritable } from '../session/session.js';
 import { TraceFormat } from '../tracer/schema.js';
 import { STATUS_ENV, STATUS_FD, parseStatus, type ProgramStatus } from '../core/program-status.js';
 import { encodeRunSettings } from '../core/run-protocol.js';
+import { readRegularBytes } from '../core/safe-files.js';
 import { startupImports, tsxCacheIsSafe, type PrestartedProgram } from './prestart.js';
 
 const require = createRequire(import.meta.url);
@@ -216,16 +217,7 @@ function checkTraceDestination(path: string): string {
 }
 
 function isTraceFile(path: string): boolean {
-  const magic = Buffer.alloc(TraceFormat.MAGIC.length);
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    return readSync(fd, magic, 0, magic.length, 0) === magic.length && magic.toString('latin1') === TraceFormat.MAGIC;
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  return readRegularBytes(path, { limit: 0, prefix: TraceFormat.MAGIC.length, followLinks: false })?.toString('latin1') === TraceFormat.MAGIC;
 }
 
 /** Removes a trace racecheck made for the run only (and its private directory). */

@@ -26,27 +26,45 @@ export function openRegularFile(path: string, options: { followLinks?: boolean }
   }
 }
 
-/** The text of a regular file of at most `limit` bytes, or undefined (missing, not a file, too large). */
-export function readRegularFile(path: string, limit = SOURCE_LIMIT_BYTES): string | undefined {
+export interface ReadOptions {
+  /** A file larger than this is not read (undefined is returned). */
+  limit: number;
+  /** Read only the first this many bytes (then `limit` does not apply). */
+  prefix?: number;
+  /** Follow a symlink at the last component (default true). */
+  followLinks?: boolean;
+  /** A further check on the open file (owner, mode): false, and nothing is read. */
+  accept?: (stats: Stats) => boolean;
+}
+
+/** The bytes of a regular file that passes the checks, read from the descriptor checked; else undefined. */
+export function readRegularBytes(path: string, options: ReadOptions): Buffer | undefined {
   let opened: { fd: number; stats: Stats };
   try {
-    opened = openRegularFile(path);
+    opened = openRegularFile(path, options.followLinks === false ? { followLinks: false } : {});
   } catch {
     return undefined;
   }
   try {
-    if (opened.stats.size > limit) return undefined;
-    const buffer = Buffer.alloc(opened.stats.size);
+    const { fd, stats } = opened;
+    if (options.accept && !options.accept(stats)) return undefined;
+    if (options.prefix === undefined && stats.size > options.limit) return undefined;
+    const buffer = Buffer.alloc(options.prefix === undefined ? stats.size : Math.min(options.prefix, stats.size));
     let filled = 0;
     while (filled < buffer.length) {
-      const read = readSync(opened.fd, buffer, filled, buffer.length - filled, filled);
+      const read = readSync(fd, buffer, filled, buffer.length - filled, filled);
       if (read === 0) break;
       filled += read;
     }
-    return buffer.subarray(0, filled).toString('utf8');
+    return buffer.subarray(0, filled);
   } catch {
     return undefined;
   } finally {
     closeSync(opened.fd);
   }
+}
+
+/** The text of a regular file of at most `limit` bytes, or undefined (missing, not a file, too large). */
+export function readRegularFile(path: string, limit = SOURCE_LIMIT_BYTES): string | undefined {
+  return readRegularBytes(path, { limit })?.toString('utf8');
 }

@@ -3,7 +3,7 @@
  * session described by RACECHECK_* environment variables; in workers (which inherit `--import`) loading the
  * probe is enough: it attaches to the ring the main thread published.
  */
-import Module, { register } from 'node:module';
+import { register } from 'node:module';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { getEnvironmentData, isMainThread, MessageChannel, setEnvironmentData, type MessagePort } from 'node:worker_threads';
@@ -12,15 +12,11 @@ import type { InstrumentScope } from '../tracer/instrument/scope.js';
 import '../tracer/probe.js';
 import { PRESTART_ENV, readPrestartOrder } from './prestart.js';
 import { startSession } from './session.js';
+import { hasInThreadHooks as inThreadHooks } from '../core/node-support.js';
 import { tellReady } from '../core/program-status.js';
 import { decodeRunSettings, ENVIRONMENT_DATA } from '../core/run-protocol.js';
 
 const hooksUrl = siblingModule(import.meta.url, '../tracer/instrument/hooks');
-/**
- * Node 22.15+ and 23.5+ run synchronous loader hooks in the thread itself (hooks.ts); Node 20 needs a loader
- * thread of its own, started with `module.register`.
- */
-const inThreadHooks = typeof (Module as { registerHooks?: unknown }).registerHooks === 'function';
 
 /**
  * In a process `racecheck run` started before it knew what to run (session/prestart.ts): the loader
@@ -131,5 +127,5 @@ if (scope) {
 // A loader thread started early for a run that instruments nothing passes every module through.
 if (hooksPort && !scope) hooksPort.postMessage(null);
 hooksPort?.close();
-// The program runs next: racecheck run learns that its machinery came up (session/status.ts).
+// The program runs next: racecheck run learns that its machinery came up (core/program-status.ts).
 if (isMainThread && settings) tellReady();

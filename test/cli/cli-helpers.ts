@@ -1,6 +1,10 @@
 /** Running the built racecheck binary as a user would. */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 
 export const bin = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -50,4 +54,17 @@ export function plainNode(path: string, args: string[] = []): Promise<{ stdout: 
     child.on('error', reject);
     child.on('close', (code) => resolve({ stdout, code }));
   });
+}
+
+/** Fresh temporary directories for a test file, removed after each test (call once, at the top level). */
+export function scratchDirectories(prefix: string): () => string {
+  const made: string[] = [];
+  afterEach(() => {
+    for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    made.push(dir);
+    return dir;
+  };
 }

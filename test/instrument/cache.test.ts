@@ -3,23 +3,12 @@
  * from a directory others can write to or racecheck did not make, never running an entry it did not write,
  * pruning only its own entries, and off with --no-cache.
  */
-import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { racecheck, splitJsonRun } from '../cli/cli-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { racecheck, scratchDirectories, splitJsonRun } from '../cli/cli-helpers.js';
 
-const made: string[] = [];
-
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'racecheck-cache-test-'));
-  made.push(dir);
-  return dir;
-}
-
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = scratchDirectories('racecheck-cache-test-');
 
 const entries = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.js')) : []);
 

@@ -5,26 +5,15 @@
  * as root) and are skipped, saying why, where this process cannot.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { racecheck, root, splitJsonRun } from '../cli/cli-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { racecheck, root, scratchDirectories, splitJsonRun } from '../cli/cli-helpers.js';
 
 const OTHER_UID = 4242;
 const canChown = process.getuid?.() === 0;
 const program = join(root, 'test/instrument/programs/counter-race.mjs');
-const made: string[] = [];
-
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'racecheck-attack-'));
-  made.push(dir);
-  return dir;
-}
-
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = scratchDirectories('racecheck-attack-');
 
 /** A cache as racecheck made it, with one entry for `program`. */
 async function filledCache(): Promise<{ cache: string; entry: string }> {

@@ -63,9 +63,6 @@ interface InThreadModuleApi {
 const require = createRequire(import.meta.url);
 const moduleApi = Module as unknown as InThreadModuleApi;
 
-/** Node runs synchronous hooks in each thread (22.15+, 23.5+): one loader per thread is then not needed. */
-export const hasInThreadHooks = typeof moduleApi.registerHooks === 'function';
-
 let registered = false;
 
 /** Rewrites this thread's ES modules from now on, in the thread (idempotent). */
@@ -100,7 +97,7 @@ function instrumentLoaded(result: LoadResult, url: string, instrumentScope: Inst
 
 function compileTypeScript(code: string, url: string): string {
   const esbuild = require('esbuild') as typeof Esbuild;
-  return esbuild.transformSync(code, { loader: url.endsWith('x') ? 'tsx' : 'ts', sourcefile: fileURLToPath(url), sourcemap: 'inline', format: undefined }).code;
+  return esbuild.transformSync(code, { loader: url.endsWith('x') ? 'tsx' : 'ts', sourcefile: fileURLToPath(url), sourcemap: 'inline' }).code;
 }
 
 function sourceText(source: string | ArrayBuffer | ArrayBufferView): string {

@@ -17,12 +17,13 @@
  * miss with a one-line warning, never an error.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { isPrivateDirectory, isPrivateFile } from '../../core/private-dir.js';
 import { tellFailure } from '../../core/program-status.js';
+import { readRegularBytes } from '../../core/safe-files.js';
 import { INSTRUMENTED_MARK, libraryPatch, parseWarning, shouldInstrument, type InstrumentScope } from './scope.js';
 
 const require = createRequire(import.meta.url);
@@ -102,25 +103,8 @@ const KEEP_MS = 30 * DAY_MS;
 const PRUNED_MARK = '.pruned';
 
 /** Reads a file of this user's that nobody else can write, without following a symlink; or undefined. */
-function readPrivate(path: string, limit: number): Buffer | undefined {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    const stats = fstatSync(fd);
-    if (!isPrivateFile(stats) || stats.size > limit) return undefined;
-    const buffer = Buffer.alloc(stats.size);
-    let filled = 0;
-    while (filled < buffer.length) {
-      const read = readSync(fd, buffer, filled, buffer.length - filled, filled);
-      if (read === 0) break;
-      filled += read;
-    }
-    return buffer.subarray(0, filled);
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+function readPrivate(path: string, limit: number, accept: (stats: Stats) => boolean = isPrivateFile): Buffer | undefined {
+  return readRegularBytes(path, { limit, followLinks: false, accept });
 }
 
 /**
@@ -146,7 +130,7 @@ function pruneOccasionally(directory: string): void {
       if (!isPrivateFile(stats)) continue;
       const age = now - stats.mtimeMs;
       if (entry ? age <= KEEP_MS : age <= DAY_MS) continue;
-      if (entry && readPrivate(path, ENTRY_LIMIT_BYTES)?.subarray(0, ENTRY_HEADER.length).toString('latin1') !== ENTRY_HEADER) continue;
+      if (entry && readRegularBytes(path, { limit: 0, prefix: ENTRY_HEADER.length, followLinks: false, accept: isPrivateFile })?.toString('latin1') !== ENTRY_HEADER) continue;
       rmSync(path, { force: true });
     }
   } catch {
@@ -162,16 +146,9 @@ function cacheKey(directory: string): Buffer | undefined {
   } catch {
     // There already: read it.
   }
-  const key = readPrivate(path, 32);
-  return key && key.length === 32 && (modeOf(path) & 0o077) === 0 ? key : undefined;
-}
-
-function modeOf(path: string): number {
-  try {
-    return lstatSync(path).mode;
-  } catch {
-    return 0o777;
-  }
+  // Checked on the open file: nobody but the user may even read the key.
+  const key = readPrivate(path, 32, (stats) => isPrivateFile(stats) && (stats.mode & 0o077) === 0);
+  return key?.length === 32 ? key : undefined;
 }
 
 /**
