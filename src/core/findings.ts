@@ -78,6 +78,8 @@ export interface RunInfo {
   endedBy?: 'program' | 'timeout' | 'deadlock';
   /** `--allow-program-failure`: the program may exit non-zero by design; its failure is told, not failed. */
   failureAllowed?: boolean;
+  /** Threads other than main still running when the program ended (daemons): the trace ends before they do. */
+  runningAtEnd?: string[];
 }
 
 /**

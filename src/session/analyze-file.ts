@@ -33,8 +33,14 @@ export function analyzeTraceFile(path: string, options: AnalyzeFileOptions): Rep
       ...options.run,
       traceComplete: reader.complete,
       ...(reader.end?.endedBy ? { endedBy: reader.end.endedBy as RunInfo['endedBy'] } : {}),
+      ...runningAtEnd(reader),
     },
   };
+}
+
+function runningAtEnd(reader: TraceReader): Pick<RunInfo, 'runningAtEnd'> {
+  const running = (reader.end?.runningAtEnd ?? []).filter((thread) => thread !== 0);
+  return running.length > 0 ? { runningAtEnd: running.map((thread) => reader.threadName(thread)) } : {};
 }
 
 /** A file a trace names is read as a source only if it is a regular file of a source's size. */

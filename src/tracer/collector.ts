@@ -101,7 +101,10 @@ export class Collector {
     this.drainOnce();
     if (this.verdict) this.#sink.findings?.(this.verdict.findings);
     const endedBy = this.verdict ? { endedBy: this.verdict.endedBy } : {};
-    this.#sink.end({ drained: [...this.#reader.drained], written: this.#reader.writeCursors(), ...endedBy, ...extra });
+    const reader = this.#reader;
+    const running = reader.runningThreads();
+    const runningAtEnd = running.length > 0 ? { runningAtEnd: running } : {};
+    this.#sink.end({ drained: [...reader.drained], written: [...reader.drainedUpTo], ...runningAtEnd, ...endedBy, ...extra });
     this.#reader.stopped();
     Atomics.store(this.#control, RingControl.FLUSH_DONE, this.#reader.flushRequests());
     Atomics.notify(this.#control, RingControl.FLUSH_DONE);

@@ -231,6 +231,12 @@ export class RingWriter {
     for (;;) {
       this.#read = Atomics.load(words, readIndex);
       if (((this.#write - this.#read) | 0) + count <= this.#capacity) return;
+      if (Atomics.load(words, RingControl.STOPPED) === 1) {
+        // The trace has ended and nobody drains any more: a daemon thread outliving it writes over its own
+        // lane rather than sleeping forever.
+        this.#read = (this.#write + count - this.#capacity) | 0;
+        return;
+      }
       Atomics.store(words, this.#header + LaneHeader.WAITING, 1);
       this.#ring();
       Atomics.wait(words, readIndex, this.#read, 50);
@@ -310,6 +316,12 @@ export class RingReader {
   readonly #mask: number;
   /** Records drained per lane, as plain numbers (no wrap-around). */
   readonly drained: number[];
+  /**
+   * Each lane's write cursor (uint32) as the last drain read it: everything before it is drained. The end
+   * of a trace is this snapshot, not the cursors read afterwards — a daemon thread still running when the
+   * program ends may write on after the last drain, and those records are past the end, not lost.
+   */
+  readonly drainedUpTo: number[];
 
   constructor(buffer: SharedArrayBuffer) {
     const { lanes, laneRecords } = ringShape(buffer);
@@ -319,6 +331,7 @@ export class RingReader {
     this.#capacity = laneRecords;
     this.#mask = laneRecords - 1;
     this.drained = new Array<number>(lanes).fill(0);
+    this.drainedUpTo = new Array<number>(lanes).fill(0);
   }
 
   get lanes(): number {
@@ -336,6 +349,7 @@ export class RingReader {
       const write = Atomics.load(words, header + LaneHeader.WRITE);
       const read = Atomics.load(words, header + LaneHeader.READ);
       const count = (write - read) | 0;
+      this.drainedUpTo[lane] = write >>> 0;
       if (count > 0) {
         const base = recordsBase(this.#lanes, this.#capacity, lane) * 4;
         const first = read & this.#mask;
@@ -384,8 +398,18 @@ export class RingReader {
     Atomics.notify(this.#words, RingControl.FLUSH_DONE);
   }
 
-  /** The producers' write cursors (uint32) per lane, to check against what was drained. */
+  /** The producers' write cursors (uint32) per lane now. */
   writeCursors(): number[] {
     return Array.from({ length: this.#lanes }, (_, lane) => Atomics.load(this.#words, laneHeaderIndex(lane) + LaneHeader.WRITE) >>> 0);
+  }
+
+  /** Threads (ids) whose lanes are still attached: they had not ended when this was asked. */
+  runningThreads(): number[] {
+    const running: number[] = [];
+    for (let lane = 0; lane < this.#lanes; lane++) {
+      const owner = Atomics.load(this.#words, laneHeaderIndex(lane) + LaneHeader.OWNER);
+      if (owner > 0) running.push(owner - 1);
+    }
+    return running;
   }
 }

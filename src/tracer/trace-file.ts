@@ -46,8 +46,13 @@ export interface TraceEnd {
   drained: number[];
   /** Why the run ended, when racecheck ended it: 'deadlock' or 'timeout'. */
   endedBy?: string;
-  /** Producers' write cursors per lane (uint32) when the trace ended. */
+  /** Producers' write cursors per lane (uint32) as the last drain read them: where the trace ends. */
   written: number[];
+  /**
+   * Threads still running when the trace ended (daemon threads, or threads a `process.exit` cut short):
+   * what they did afterwards is past the end of the trace.
+   */
+  runningAtEnd?: number[];
   [key: string]: unknown;
 }
 

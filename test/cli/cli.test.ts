@@ -93,6 +93,17 @@ describe('racecheck run', () => {
     expect((await racecheck(['run', program('race.mjs'), '--rule', 'deadlock', '--program-exit', '--', '3'])).code).toBe(1);
   });
 
+  it('a daemon thread still writing when the program ends: the trace ends whole, the race is found, the thread named', async () => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const result = await racecheck(['run', program('daemon-outlives.mjs'), '--no-color']);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toContain('main done');
+      expect(result.stdout).toContain('data-race');
+      expect(result.stdout).toContain('Still running when the program ended (daemon threads), traced until then: spinner.');
+      expect(result.code).toBe(1);
+    }
+  });
+
   it('--timeout ends a program that never ends and keeps its findings', async () => {
     const result = await racecheck(['run', program('forever.mjs'), '--timeout', '2', '--no-color']);
     expect(result.stdout).toContain('running forever');

@@ -17,3 +17,15 @@ export function produceSync(ring: SharedArrayBuffer, producer: number, count: nu
   Atomics.add(done, 0, 1);
   writer.flush(60_000);
 }
+
+/** Writes memory events, ARG counting up from 0, until `flags[1]` is set; sets `flags[0]` once it has begun. */
+export function produceUntilStopped(ring: SharedArrayBuffer, producer: number, flags: Int32Array): void {
+  const writer = new RingWriter(ring);
+  for (let i = 0; Atomics.load(flags, 1) === 0; i++) {
+    writer.record(EventKind.MemoryWrite, 4, producer, producer, 0, i, false);
+    if (i === 1000) {
+      Atomics.store(flags, 0, 1);
+      writer.flush(0); // a request without waiting: the collector stops at it, while this thread writes on
+    }
+  }
+}

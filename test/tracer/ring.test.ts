@@ -99,6 +99,26 @@ describe('the ring buffer', () => {
     expect(reader.meta.program).toBe('kinds');
   });
 
+  it('ends while a thread still writes (a daemon at exit): the trace is whole up to its end, the writer named', async () => {
+    const ring = createRing({ lanes: 2, laneRecords: 64 });
+    const path = join(mkdtempSync(join(tmpdir(), 'racecheck-')), 'daemon.trace');
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    const thread = new Thread({ target: 'produceUntilStopped', args: [ring, 0, flags], module: workers });
+    thread.start();
+    const collector = new Collector(ring, new TraceFileWriter(path));
+    collector.run(() => Atomics.load(flags, 0) === 1);
+    // The producer goes on writing between the last drain and the End chunk; it is still running at the end.
+    collector.finish();
+    Atomics.store(flags, 1, 1);
+    await thread.joinAsync();
+    const reader = new TraceReader(path);
+    let next = 0;
+    for (const event of reader.events()) if (event.kind === EventKind.MemoryWrite) expect(event.arg).toBe(next++);
+    expect(next).toBeGreaterThan(1000);
+    expect(reader.complete).toBe(true);
+    expect(reader.end?.runningAtEnd).toEqual([thread.ident]);
+  });
+
   it('refuses a ring size that is not a power of two or too small', () => {
     expect(() => createRing({ laneRecords: 100 })).toThrow(InvalidArgumentError);
     expect(() => createRing({ laneRecords: 32 })).toThrow('ring: laneRecords must be a power of two from 64 to 16777216, got 32');

@@ -44,6 +44,10 @@ export const stylish: Formatter = (report, context) => {
   if (run?.endedBy === 'deadlock') lines.push('', paint('red', 'racecheck ended the program: it was deadlocked.'));
   if (run?.endedBy === 'timeout') lines.push('', paint('yellow', 'racecheck ended the program: it ran past --timeout.'));
   if (run?.traceComplete === false) lines.push('', paint('yellow', 'The trace was cut short (the program was killed): findings cover what was traced.'));
+  if (run?.runningAtEnd?.length && run.endedBy !== 'deadlock' && run.endedBy !== 'timeout') {
+    const names = run.runningAtEnd.map((name) => printable(name)).join(', ');
+    lines.push('', paint('dim', `Still running when the program ended (daemon threads), traced until then: ${names}.`));
+  }
   const failure = programFailure(run);
   if (failure) lines.push('', failure.fails ? paint('red', `${failure.text.slice(0, -1)}: the run fails (--allow-program-failure if it is meant to).`) : failure.text);
   const total = errors + warnings;
