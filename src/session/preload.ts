@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { getEnvironmentData, isMainThread, MessageChannel, setEnvironmentData, type MessagePort } from 'node:worker_threads';
 import { PRELOAD_ENVIRONMENT_KEY, siblingModule, tsxApiUrl, tsxCommonJsApiPath, tsxLoaderUrl } from '../core/module-worker.js';
-import type { InstrumentScope } from '../tracer/instrument/scope.js';
+import type { InstrumentScope } from '../instrument/load/scope.js';
 import '../tracer/probe.js';
 import { PRESTART_ENV, readPrestartOrder } from './prestart.js';
 import { startSession } from './session.js';
@@ -16,7 +16,7 @@ import { hasInThreadHooks as inThreadHooks } from '../core/node-support.js';
 import { tellReady } from '../core/program-status.js';
 import { decodeRunSettings, ENVIRONMENT_DATA } from '../core/run-protocol.js';
 
-const hooksUrl = siblingModule(import.meta.url, '../tracer/instrument/hooks');
+const hooksUrl = siblingModule(import.meta.url, '../instrument/load/hooks');
 
 /**
  * In a process `racecheck run` started before it knew what to run (session/prestart.ts): the loader
@@ -46,9 +46,9 @@ async function awaitPrestartedRun(): Promise<MessagePort | undefined> {
 }
 
 function loadInstrumentation(): Promise<
-  [typeof import('../tracer/instrument/runtime.js'), typeof import('../tracer/instrument/cjs.js'), typeof import('../tracer/instrument/hooks.js')]
+  [typeof import('../instrument/runtime/install.js'), typeof import('../instrument/load/cjs.js'), typeof import('../instrument/load/hooks.js')]
 > {
-  return Promise.all([import('../tracer/instrument/runtime.js'), import('../tracer/instrument/cjs.js'), import('../tracer/instrument/hooks.js')]);
+  return Promise.all([import('../instrument/runtime/install.js'), import('../instrument/load/cjs.js'), import('../instrument/load/hooks.js')]);
 }
 
 const hooksPort = await awaitPrestartedRun();

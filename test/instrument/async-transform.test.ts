@@ -5,8 +5,8 @@
  * runtime whose await moves to a new segment when it resumes, as the real event loop does.
  */
 import { describe, expect, it } from 'vitest';
-import { RUNTIME_KEY } from '../../src/tracer/instrument/scope.js';
-import { instrumentSource } from '../../src/tracer/instrument/transform.js';
+import { RUNTIME_KEY } from '../../src/instrument/abi.js';
+import { instrumentSource } from '../../src/instrument/transform/transform.js';
 
 interface Recorded {
   seen: string[];

@@ -4,8 +4,8 @@
  * and counts what it was asked to record).
  */
 import { describe, expect, it } from 'vitest';
-import { RUNTIME_KEY } from '../../src/tracer/instrument/scope.js';
-import { InstrumentParseError, instrumentSource } from '../../src/tracer/instrument/transform.js';
+import { RUNTIME_KEY } from '../../src/instrument/abi.js';
+import { InstrumentParseError, instrumentSource } from '../../src/instrument/transform/transform.js';
 
 const SHADOW = Symbol('test shadow');
 const DATA_VIEW = Symbol('test data view');

@@ -14,11 +14,12 @@ const src = fileURLToPath(new URL('../../src', import.meta.url));
 const allowed: Record<string, string[]> = {
   core: [],
   tracer: ['core'],
+  instrument: ['core', 'tracer'],
   primitives: ['core', 'tracer'],
   analyzer: ['core', 'tracer'],
   static: ['core', 'analyzer'],
   report: ['core'],
-  session: ['core', 'tracer', 'analyzer', 'primitives', 'report'],
+  session: ['core', 'tracer', 'instrument', 'analyzer', 'primitives', 'report'],
   cli: ['core', 'index', 'session', 'report', 'static', 'tracer', 'analyzer'],
   vitest: ['core', 'index', 'session', 'report'],
   index: ['core', 'primitives', 'tracer', 'analyzer', 'report', 'session', 'static'],

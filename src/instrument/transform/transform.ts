@@ -26,59 +26,27 @@
  * later write of the same shared state remember their segment (`(S = A.seg[0], x)`), and writes of that
  * state are recorded (`x = A.w(v, 0, declarationSite, site[, S, readSite, awaitSite])`).
  *
- * Call sites are computed here, where the code is at hand: each rewritten expression's position is mapped
- * through the incoming source map (tsx's, for TypeScript) to the user's original file, line and column,
- * and the module's prologue defines them in the running thread. The output's source map is the
- * composition of ours with the incoming one.
+ * Call sites are computed here, where the code is at hand (sites.ts): each rewritten expression's position
+ * is mapped through the incoming source map (tsx's, for TypeScript) to the user's original file, line and
+ * column, and the module's prologue defines them in the running thread. Every name the generated code uses
+ * comes from abi.ts, through accessors.ts.
  */
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import type Remapping from '@jridgewell/remapping';
-import { originalPositionFor, TraceMap, type SourceMapInput } from '@jridgewell/trace-mapping';
 import { parse, type Comment } from 'acorn';
 import MagicString from 'magic-string';
-import { encodeSite, MAX_DETAIL } from '../schema.js';
+import { ATOMICS_ARITY, GENERATED, INSTRUMENTED_MARK, PROLOGUE } from '../abi.js';
+import { accessorName, asyncEntry, entry, maybeShared, methodAccessor, prologue, readAccessor, writeAccessor, type MethodRecord } from './accessors.js';
 import { planAsync, type AsyncPlan, type WritePlan } from './async-plan.js';
-import { INSTRUMENTED_MARK, RUNTIME_KEY } from './scope.js';
+import { inlineMap, SiteTable, toPath, withSourceMap } from './sites.js';
 
-// Source-map composition is needed only for code that arrives with a map (TypeScript through tsx): loaded
-// then, as CommonJS, which loads faster in each of the loader threads.
-const require = createRequire(import.meta.url);
-let remapping: typeof Remapping | undefined;
+const SPREAD = PROLOGUE.spread;
+const ITERATE = PROLOGUE.iterate;
+const SEGMENT = PROLOGUE.segment;
+const NAMES = PROLOGUE.names;
+const TASK = GENERATED.task;
+const SLOT = GENERATED.readSlot;
+const BINDING = GENERATED.binding;
 
-const R = '__racecheck';
-const SITES = '__racecheckSites';
-const SHADOW = '__racecheckShadow';
-const EPOCH = '__racecheckEpoch';
-const HOT = '__racecheckHot';
-const DATA_VIEW = '__racecheckDataView';
-const SPREAD = '__racecheckSpread';
-const ITERATE = '__racecheckIterate';
-const ASYNC = '__racecheckAsync';
-const SEGMENT = '__racecheckSegment';
-const NAMES = '__racecheckNames';
-const TASK = '__racecheckTask';
-const SLOT = '__racecheckRead';
-const BINDING = '__racecheckBinding';
-
-/**
- * Atomics functions that read or write shared memory (the others, like isLockFree, are left alone), with
- * how many arguments each takes at most: the site goes after the last of them.
- */
-const ATOMICS_ARITY: Record<string, number> = {
-  load: 2,
-  store: 3,
-  add: 3,
-  sub: 3,
-  and: 3,
-  or: 3,
-  xor: 3,
-  exchange: 3,
-  compareExchange: 4,
-  wait: 4,
-  waitAsync: 4,
-  notify: 3,
-};
+/** Atomics functions that read or write shared memory (the others, like isLockFree, are left alone). */
 const ATOMICS_OPERATIONS = new Set(Object.keys(ATOMICS_ARITY));
 
 /**
@@ -139,33 +107,6 @@ function isNode(value: unknown): value is Node {
   return typeof value === 'object' && value !== null && typeof (value as Node).type === 'string';
 }
 
-function toPath(file: string): string {
-  return file.startsWith('file:') ? fileURLToPath(file) : file;
-}
-
-/** The inline source map at the end of `code`, and the comment that carries it. */
-function inlineMap(comments: Comment[]): { map?: SourceMapInput; comment?: Comment } {
-  for (let i = comments.length - 1; i >= 0; i--) {
-    const comment = comments[i]!;
-    const text = comment.value.trim();
-    if (!text.startsWith('# sourceMappingURL=') && !text.startsWith('@ sourceMappingURL=')) continue;
-    const url = text.slice('# sourceMappingURL='.length);
-    const comma = url.indexOf(',');
-    if (url.startsWith('data:') && comma > 0) {
-      const header = url.slice(0, comma);
-      const body = url.slice(comma + 1);
-      const json = header.endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
-      try {
-        return { map: JSON.parse(json) as SourceMapInput, comment };
-      } catch {
-        return { comment };
-      }
-    }
-    return { comment };
-  }
-  return {};
-}
-
 /**
  * Instruments one module's code, or returns undefined when there is nothing to instrument (no element
  * access and no Atomics call) or it already was. Throws InstrumentParseError when acorn cannot parse it.
@@ -190,31 +131,13 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     throw new InstrumentParseError((error as Error).message, { cause: error });
   }
   const { map: inputMap, comment: mapComment } = inlineMap(comments);
-  const tracer = inputMap ? new TraceMap(inputMap) : undefined;
   const file = toPath(options.filename);
   const s = new MagicString(code);
-  const sites: string[] = [];
+  const siteTable = new SiteTable(file, inputMap);
+  const siteOf = (node: Node, functionName: string): string => siteTable.of(node, functionName);
   const plan: AsyncPlan | undefined = options.async ? planAsync(program as never, options.sourceType) : undefined;
   const propertyNames: string[] = [];
   let asyncRewrites = 0;
-
-  const siteIndex = new Map<string, number>();
-  const siteOf = (node: Node, functionName: string): string => {
-    const { line, column } = node.loc!.start;
-    let site = { file, line, column: column + 1, functionName };
-    if (tracer) {
-      const mapped = originalPositionFor(tracer, { line, column });
-      if (mapped.source !== null && mapped.line !== null) {
-        site = { file: toPath(mapped.source), line: mapped.line, column: mapped.column + 1, functionName };
-      }
-    }
-    // One id per distinct site: a repeated one would be an alias the reader resolves only for events' own sites.
-    const encoded = encodeSite(site);
-    let index = siteIndex.get(encoded);
-    if (index === undefined) index = sites.push(encoded) - 1;
-    siteIndex.set(encoded, index);
-    return `${SITES} + ${index}`;
-  };
 
   /** Position of the first `token` in code[from, to) outside comments (between two nodes: brackets, operators). */
   const tokenIn = (from: number, to: number, token: string): number => {
@@ -267,30 +190,13 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     openings.set(position, (openings.get(position) ?? '') + text);
   };
 
-  /**
-   * Plain reads and writes go through a small function of their own per site, defined in the prologue:
-   * its property lookups keep their own inline caches (one shared helper would see every object shape
-   * of the program and go megamorphic), and V8 inlines it into the caller. Anything that is not a typed
-   * array on shared memory answers null to the shadow lookup and is accessed right there.
-   */
+  /** The per-site functions (accessors.ts), defined in the prologue. */
   const accessors: string[] = [];
-  /** The accessor's condition for extending the open run `h` with element `c` (`k` of view `s`, cells `m`). */
-  const extendsRun = (site: string, write: boolean): string =>
-    `h.cells === m && h.first + h.count === c && h.site === ${site} && ${write ? '' : '!'}h.write && h.count < ${MAX_DETAIL} && k >= 0 && k < s.length`;
   const rewriteRead = (member: MemberNode, functionName: string): void => {
     const [open, close] = brackets(member);
     const site = siteOf(member, functionName);
-    const name = `${R}R${accessors.length}`;
-    // The same-epoch check is here too: a shared element already read or written in this epoch costs
-    // one load and no call.
-    // So is the commonest first access: the next element of the run this site's last access opened (the
-    // runtime's last run, `hot.run`), which only needs marking and counting.
-    accessors.push(
-      `function ${name}(o, k) { const s = o == null ? null : o[${SHADOW}]; if (s === null) return o[k]; ` +
-        `if (s !== undefined) { const m = s.cells, c = s.base + k, e = ${EPOCH}[0]; if ((m[c] & -2) === e) return o[k]; ` +
-        `const h = ${HOT}.run; if (${extendsRun(site, false)}) { m[c] = e; h.count++; return o[k]; } } ` +
-        `return ${R}.r(o, k, ${site}); }`,
-    );
+    const name = accessorName.read(accessors.length);
+    accessors.push(readAccessor(name, site));
     const object = member.object;
     const key = member.property;
     const simple = (node: Node): boolean =>
@@ -302,7 +208,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
       const objectText = code.slice(object.start, object.end);
       const keyText = code.slice(key.start, key.end);
       // The call comes first, inside the opening, so that a frame in it maps to the start of `a[i]`.
-      openAt(member.start, `(${objectText} == null || ${objectText}[${SHADOW}] !== null ? ${name}(${objectText}, ${keyText}) : `);
+      openAt(member.start, `(${maybeShared(objectText)} ? ${name}(${objectText}, ${keyText}) : `);
       s.prependLeft(member.end, ')');
       return;
     }
@@ -311,31 +217,18 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     s.update(close, close + 1, ')');
   };
 
-  /**
-   * `v.getInt32(a, b)`, `a.fill(…)`, `Array.from(a)` → `RM7(v, a, b)`: the same call on the same object,
-   * then what it accessed recorded when the object is a DataView or typed array on shared memory (their
-   * verdicts are cached on them; any other object answers null) — or, for Array.from, its argument is.
-   * The function takes exactly the call's arguments, so a method of another object with the same name
-   * sees the arguments it always did.
-   */
+  /** `v.getInt32(a, b)`, `a.fill(…)`, `Array.from(a)` → `M7(v, a, b)` (accessors.ts, methodAccessor). */
   const rewriteMethodCall = (call: Node, member: MemberNode, functionName: string): void => {
     const method = member.property.name as string;
     const args = call.arguments as Node[];
     const site = siteOf(member, functionName);
-    const name = `${R}M${accessors.length}`;
-    const params = args.map((_, i) => `a${i}`);
-    const arg = (i: number): string => params[i] ?? 'undefined';
-    let record: string;
-    if (Object.hasOwn(DATA_VIEW_WIDTHS, method)) {
-      record = `const s = o[${DATA_VIEW}]; if (s !== null) ${R}.dv(o, s, ${arg(0)}, ${DATA_VIEW_WIDTHS[method]}, ${method.startsWith('set') ? 1 : 0}, ${site});`;
-    } else if (method === 'from') {
-      record = `if (o === Array) ${SPREAD}(${arg(0)}, ${site});`;
-    } else {
-      // `set` also reads its source, which may be shared when the target is not.
-      const source = method === 'set' ? ` || (${arg(0)} != null && ${arg(0)}[${SHADOW}] !== null)` : '';
-      record = `const s = o[${SHADOW}]; if (s !== null${source}) ${R}.bulk(o, s, ${JSON.stringify(method)}, r, ${site}, ${arg(0)}, ${arg(1)}, ${arg(2)});`;
-    }
-    accessors.push(`function ${name}(o${params.map((p) => `, ${p}`).join('')}) { const r = o.${method}(${params.join(', ')}); ${record} return r; }`);
+    const name = accessorName.method(accessors.length);
+    const record: MethodRecord = Object.hasOwn(DATA_VIEW_WIDTHS, method)
+      ? { kind: 'dataView', width: DATA_VIEW_WIDTHS[method]!, write: method.startsWith('set') }
+      : method === 'from'
+        ? { kind: 'arrayFrom' }
+        : { kind: 'bulk', method };
+    accessors.push(methodAccessor(name, method, args.length, record, site));
     const open = tokenIn(member.property.end, args[0]?.start ?? call.end, '(');
     openAt(call.start, `${name}(`);
     s.update(member.object.end, open + 1, args.length > 0 ? ', ' : '');
@@ -370,16 +263,11 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     const at = tokenIn(member.end, right.start, operator);
     const site = siteOf(member, functionName);
     if (operator === '=') {
-      const name = `${R}W${accessors.length}`;
-      accessors.push(
-        `function ${name}(o, k, v) { const s = o == null ? null : o[${SHADOW}]; if (s === null) return (o[k] = v); ` +
-          `if (s !== undefined) { const m = s.cells, c = s.base + k, e = ${EPOCH}[0] | 1; if (m[c] === e) return (o[k] = v); ` +
-          `const h = ${HOT}.run; if (${extendsRun(site, true)}) { o[k] = v; m[c] = e; h.count++; return v; } } ` +
-          `return ${R}.w(o, k, v, ${site}); }`,
-      );
+      const name = accessorName.write(accessors.length);
+      accessors.push(writeAccessor(name, site));
       openAt(member.start, `${name}(`);
     } else {
-      openAt(member.start, `${R}.u(`);
+      openAt(member.start, `${entry('u')}(`);
     }
     s.update(open, open + 1, ', ');
     s.update(close, close + 1, '');
@@ -392,7 +280,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     const operator = update.operator as string;
     const prefix = update.prefix as boolean;
     const at = prefix ? tokenIn(update.start, member.start, operator) : tokenIn(member.end, update.end, operator);
-    openAt(member.start, `${R}.p(`);
+    openAt(member.start, `${entry('p')}(`);
     s.update(at, at + 2, '');
     s.update(open, open + 1, ', ');
     s.update(close, close + 1, '');
@@ -412,7 +300,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
       if (!binding) {
         binding = `${BINDING}${bindings.size}`;
         bindings.set(declaration, binding);
-        openAt(at.start, `const ${binding} = ${ASYNC}.binding(); `);
+        openAt(at.start, `const ${binding} = ${asyncEntry('binding')}(); `);
       }
       return `${binding}, ${site}`;
     }
@@ -425,8 +313,8 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
   /** `const T = A.enter(site); let slots; try { body } finally { A.exit(T) }` around an async function's body. */
   const wrapAsyncFunction = (fn: Node, slots: number[], functionName: string): void => {
     const body = fn.body as Node;
-    const declare = `const ${TASK} = ${ASYNC}.enter(${siteOf(fn, functionName)}); ${slots.length > 0 ? `let ${slots.map((slot) => SLOT + slot).join(', ')}; ` : ''}try { `;
-    const close = ` } finally { ${ASYNC}.exit(${TASK}); }`;
+    const declare = `const ${TASK} = ${asyncEntry('enter')}(${siteOf(fn, functionName)}); ${slots.length > 0 ? `let ${slots.map((slot) => SLOT + slot).join(', ')}; ` : ''}try { `;
+    const close = ` } finally { ${asyncEntry('exit')}(${TASK}); }`;
     if (body.type === 'BlockStatement') {
       const first = (body.body as Node[]).find((statement) => !(statement.type === 'ExpressionStatement' && typeof statement.directive === 'string'));
       if (!first) return;
@@ -450,7 +338,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     if (write.stale) args += `, ${SLOT}${write.stale.slot}, ${siteOf(write.stale.read, functionName)}, ${siteOf(write.stale.await as unknown as Node, functionName)}`;
     asyncRewrites++;
     if (node.type === 'UpdateExpression') {
-      openAt(node.start, `(${ASYNC}.w(0, ${args}), `);
+      openAt(node.start, `(${asyncEntry('w')}(0, ${args}), `);
       s.prependLeft(node.end, ')');
       return;
     }
@@ -460,11 +348,11 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
       // `x op= await v`: the read of x happens before the await; the slot must see it there.
       const at = tokenIn(target.end, right.start, operator);
       s.update(at, at + operator.length, '=');
-      openAt(right.start, `${ASYNC}.w((${SLOT}${write.stale.slot} = ${SEGMENT}[0], ${code.slice(target.start, target.end)}) ${operator.slice(0, -1)} (`);
+      openAt(right.start, `${asyncEntry('w')}((${SLOT}${write.stale.slot} = ${SEGMENT}[0], ${code.slice(target.start, target.end)}) ${operator.slice(0, -1)} (`);
       s.prependLeft(right.end, `), ${args})`);
       return;
     }
-    openAt(right.start, `${ASYNC}.w(`);
+    openAt(right.start, `${asyncEntry('w')}(`);
     s.prependLeft(right.end, `, ${args})`);
   };
 
@@ -475,7 +363,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     if (slots) wrapAsyncFunction(node, slots, functionName);
     if (node.type === 'AwaitExpression' && plan.awaits.has(node)) {
       const argument = node.argument as Node;
-      openAt(argument.start, `${ASYNC}.s(`);
+      openAt(argument.start, `${asyncEntry('s')}(`);
       s.prependLeft(argument.end, `, ${TASK}, ${siteOf(node, functionName)})`);
       asyncRewrites++;
     }
@@ -573,11 +461,11 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
             !(node.arguments as Node[]).some((argument) => argument.type === 'SpreadElement')
           ) {
             const site = siteOf(callee, name);
-            s.update(member.object.start, member.object.end, `${R}.atomics`);
+            s.update(member.object.start, member.object.end, entry('atomics'));
             const args = node.arguments as Node[];
             // The site travels as an extra argument after the real ones (Atomics ignores extras).
             const closing = node.end - 1;
-            s.prependLeft(closing, `${args.length > 0 ? ', ' : ''}${argumentPadding(args.length, member.property.name as string)}${site}`);
+            s.prependLeft(closing, `${args.length > 0 ? ', ' : ''}${argumentPadding(args.length, member.property.name as keyof typeof ATOMICS_ARITY)}${site}`);
           } else if (
             node.type === 'CallExpression' &&
             !member.computed &&
@@ -696,7 +584,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
   };
 
   walk(program, '');
-  if (sites.length === 0 && asyncRewrites === 0) return undefined;
+  if (siteTable.encoded.length === 0 && asyncRewrites === 0) return undefined;
   for (const [position, text] of openings) {
     // `await(x)` and `return(x)` as compilers print them: a call opening there must not join the keyword.
     const pad = /[\w$]/.test(code[position - 1] ?? '') && /^[\w$]/.test(text) ? ' ' : '';
@@ -704,26 +592,17 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
   }
 
   if (mapComment) s.remove(mapComment.start, mapComment.end);
-  const prologue =
-    `${INSTRUMENTED_MARK}var ${R} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})], ${SITES} = ${R}.sites(${JSON.stringify(sites)}), ${SHADOW} = ${R}.shadow, ${EPOCH} = ${R}.epoch, ${HOT} = ${R}.hot, ${DATA_VIEW} = ${R}.dataView, ${SPREAD} = ${R}.spread, ${ITERATE} = ${R}.iterate` +
-    (asyncRewrites > 0 ? `, ${ASYNC} = ${R}.async, ${SEGMENT} = ${ASYNC}.seg, ${NAMES} = ${ASYNC}.names(${JSON.stringify(propertyNames)})` : '') +
-    ';' +
-    accessors.join('');
   // Before anything the rewrites put at the same position.
-  s.prependRight(prologueAt(program, code), prologue);
-  const ours = s.generateMap({ hires: 'boundary', source: file, file, includeContent: false });
-  if (inputMap) remapping ??= require('@jridgewell/remapping') as typeof Remapping;
-  const map = inputMap && remapping ? remapping([ours as unknown as SourceMapInput, inputMap], () => null) : ours;
-  const encoded = Buffer.from(JSON.stringify(map)).toString('base64');
-  return { code: `${s.toString()}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${encoded}\n`, sites: sites.length };
+  s.prependRight(prologueAt(program, code), prologue(siteTable.encoded, asyncRewrites > 0 ? { propertyNames } : undefined, accessors));
+  return { code: withSourceMap(s, file, inputMap), sites: siteTable.encoded.length };
 }
 
 /**
  * Atomics.wait and notify take optional trailing arguments; the site must land in a fixed position, so
  * missing optional ones are filled with undefined (which is what they were).
  */
-function argumentPadding(count: number, operation: string): string {
-  const missing = Math.max(0, (ATOMICS_ARITY[operation] ?? count) - count);
+function argumentPadding(count: number, operation: keyof typeof ATOMICS_ARITY): string {
+  const missing = Math.max(0, ATOMICS_ARITY[operation] - count);
   return 'undefined, '.repeat(missing);
 }
 

@@ -24,15 +24,16 @@ import { threadId } from 'node:worker_threads';
 import { isPrivateDirectory, isPrivateFile } from '../../core/private-dir.js';
 import { tellFailure } from '../../core/program-status.js';
 import { readRegularBytes } from '../../core/safe-files.js';
-import { INSTRUMENTED_MARK, libraryPatch, parseWarning, shouldInstrument, type InstrumentScope } from './scope.js';
+import { INSTRUMENTED_MARK } from '../abi.js';
+import { libraryPatch, parseWarning, shouldInstrument, type InstrumentScope } from './scope.js';
 
 const require = createRequire(import.meta.url);
 
 /** The transform, loaded on the first cache miss: the parser is most of an instrumented thread's start-up. */
-let transform: typeof import('./transform.js') | undefined;
+let transform: typeof import('../transform/transform.js') | undefined;
 
-/** The modules whose code decides the output: a change to any of them is a new cache. */
-const TRANSFORM_MODULES = ['./transform', './async-plan', './scope', '../schema', '../../core/run-protocol'];
+/** The modules whose code decides the output (beside every module of transform/): a change to any is a new cache. */
+const TRANSFORM_MODULES = ['./scope', '../abi', '../../tracer/schema', '../../core/run-protocol'];
 /** The libraries the transform uses: another installed version (its entry file's size and time) is too. */
 const TRANSFORM_LIBRARIES = ['acorn', 'magic-string', '@jridgewell/remapping', '@jridgewell/trace-mapping', 'eslint-scope'];
 
@@ -43,7 +44,9 @@ function transformFingerprint(): string {
     const hash = createHash('sha256');
     // The extension this module was loaded with: .js when built, .ts when run from sources.
     const extension = import.meta.url.slice(import.meta.url.lastIndexOf('.'));
-    for (const module of TRANSFORM_MODULES) hash.update(readFileSync(new URL(module + extension, import.meta.url)));
+    const transformDir = new URL('../transform/', import.meta.url);
+    const transformModules = readdirSync(transformDir).filter((name) => name.endsWith(extension)).sort().map((name) => `../transform/${name.slice(0, -extension.length)}`);
+    for (const module of [...transformModules, ...TRANSFORM_MODULES]) hash.update(readFileSync(new URL(module + extension, import.meta.url)));
     for (const library of TRANSFORM_LIBRARIES) {
       const entry = require.resolve(library);
       const { size, mtimeMs } = statSync(entry);
@@ -253,7 +256,7 @@ function instrumented(code: string, file: string, sourceType: 'module' | 'script
     const cached = readEntry(root, name);
     if (cached !== undefined) return cached === UNCHANGED ? code : cached;
   }
-  transform ??= require('./transform.js') as typeof import('./transform.js');
+  transform ??= require('../transform/transform.js') as typeof import('../transform/transform.js');
   let output: string | undefined;
   try {
     output = transform.instrumentSource(code, { filename: file, sourceType, async: scope.async === true })?.code;

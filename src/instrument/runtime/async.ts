@@ -4,9 +4,10 @@
  * event loop runs dry. The event-loop order itself comes from the async tracer.
  */
 import { newIdentity } from '../../core/handles.js';
-import { asyncSegment, AsyncTracer, currentTask, enterTask, exitTask, pendingAwaits, promiseId, suspendTask } from '../async-tracer.js';
-import { callSite, defineSites, emitAt, tracing } from '../probe.js';
-import { EventKind, ObjectType } from '../schema.js';
+import { asyncSegment, AsyncTracer, currentTask, enterTask, exitTask, pendingAwaits, promiseId, suspendTask } from '../../tracer/async-tracer.js';
+import { callSite, defineSites, emitAt, tracing } from '../../tracer/probe.js';
+import { EventKind, ObjectType } from '../../tracer/schema.js';
+import type { AsyncEntries } from '../abi.js';
 
 // ——— Shared state ———
 
@@ -173,21 +174,11 @@ function reportWaiting(): void {
 }
 
 /** What the module prologue finds under `async` on the runtime global. */
-export interface AsyncRuntime {
-  enter: typeof enterTask;
-  exit: typeof exitTask;
-  s: typeof suspendTask;
-  w: typeof stateWrite;
-  seg: Int32Array;
-  names: typeof propertyNames;
-  binding: typeof newBinding;
-  asyncMutex: typeof patchAsyncMutex;
-}
 
 const tracer = new AsyncTracer();
 
 /** Starts following the event loop in this thread; returns the functions instrumented code calls. */
-export function installAsyncRuntime(): AsyncRuntime {
+export function installAsyncRuntime(): AsyncEntries {
   tracer.start();
   patchCombinators();
   // 'beforeExit' comes only when the event loop has nothing left to do (not on process.exit or a signal).

@@ -4,13 +4,7 @@
  * unless asked (`--instrument-deps`).
  */
 import { fileURLToPath } from 'node:url';
-import { RUNTIME_GLOBAL_KEY } from '../../core/run-protocol.js';
-
-/** The global the instrumented modules' prologue reads the runtime from (runtime.ts installs it). */
-export const RUNTIME_KEY = RUNTIME_GLOBAL_KEY;
-
-/** Starts the prologue of every instrumented module: a module is never instrumented twice. */
-export const INSTRUMENTED_MARK = '/*racecheck:instrumented*/';
+import { ASYNC_ENTRY, ENTRY, RUNTIME_KEY } from '../abi.js';
 
 export interface InstrumentScope {
   /** Also rewrite modules under node_modules. */
@@ -64,7 +58,7 @@ const ASYNC_MUTEX_CJS = /[\\/]node_modules[\\/]async-mutex[\\/]lib[\\/]Semaphore
  */
 export function libraryPatch(file: string, scope: InstrumentScope): string | undefined {
   if (!scope.async) return undefined;
-  const runtime = `globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})]?.async?.asyncMutex`;
+  const runtime = `globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})]?.${ENTRY.async}?.${ASYNC_ENTRY.asyncMutex}`;
   if (ASYNC_MUTEX_ESM.test(file)) return `\n;Semaphore = ${runtime}?.(Semaphore) ?? Semaphore;\n`;
   if (ASYNC_MUTEX_CJS.test(file)) return `\n;exports.default = ${runtime}?.(exports.default) ?? exports.default;\n`;
   return undefined;
