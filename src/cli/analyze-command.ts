@@ -1,10 +1,7 @@
 /** `racecheck analyze`: static analysis with the same formats, suppressions and exit codes as `run`. */
-import { readFileSync } from 'node:fs';
+import { analyzeProject, STATIC_RULES } from '../api/static.js';
 import { InvalidArgumentError } from '../core/errors.js';
-import type { Report } from '../core/findings.js';
-import { isRuleId, RULE_IDS, RULES, type RuleId } from '../core/rules.js';
-import { applySuppressions } from '../report/suppressions.js';
-import { analyzeProject } from '../static/analyze.js';
+import { isRuleId, type RuleId } from '../core/rules.js';
 import { emitReport, exitCodeFor, type OutputOptions } from './output.js';
 
 export interface AnalyzeCommandOptions {
@@ -16,8 +13,6 @@ export interface AnalyzeCommandOptions {
   output: OutputOptions;
   version: string;
 }
-
-const STATIC_RULES = RULE_IDS.filter((id) => RULES.get(id)!.kinds.includes('static'));
 
 /** A progress bar on a terminal, for people; nothing in CI or with machine-readable output. */
 function progress(output: OutputOptions): ((done: number, total: number) => void) | undefined {
@@ -37,24 +32,15 @@ export function analyzeCommand(options: AnalyzeCommandOptions): number {
   }
   const enabled = new Set((options.rules ? [...options.rules] : STATIC_RULES).filter((id) => !options.without.includes(id)));
   const onProgress = progress(options.output);
-  const result = analyzeProject({
+  const { report, analyzed } = analyzeProject({
     cwd: options.cwd,
     paths: options.paths,
     ...(options.tsconfig ? { tsconfig: options.tsconfig } : {}),
     rules: enabled,
     ...(onProgress ? { onProgress } : {}),
   });
-  const read = (file: string): string | undefined => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-  const { findings } = applySuppressions(result.findings.filter((f) => f.ruleId === 'parse-error' || enabled.has(f.ruleId)), result.files, read, options.cwd, enabled);
-  const report: Report = { version: 1, findings, cwd: options.cwd };
   emitReport(report, options.output, options.version);
   // Nothing could be analyzed (every file failed to parse, or there were none): the tool did not do its job.
-  if (result.analyzed === 0) return 2;
+  if (analyzed === 0) return 2;
   return exitCodeFor(report, options.output.maxWarnings);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { errorLine, UnsupportedNodeError } from '../core/errors.js';
 import { hasInThreadHooks, unsupportedNode } from '../core/node-support.js';
-import { prestartProgram } from './prestart.js';
+import { prestartProgram } from '../api/prestart.js';
 
 const unsupported = unsupportedNode(process.version, hasInThreadHooks);
 if (unsupported) {

@@ -8,11 +8,10 @@ import yargs, { type Argv } from 'yargs';
 import { errorLine, UsageError } from '../core/errors.js';
 import { formatLocation, programFailure, type Report } from '../core/findings.js';
 import { isRuleId, RULE_IDS, RULES, type RuleId } from '../core/rules.js';
-import { FORMAT_NAMES, FORMATTERS, type FormatName } from '../report/formatters/index.js';
-import { dumpTrace } from '../tracer/dump.js';
+import { FORMAT_NAMES, FORMATTERS, type FormatName } from '../api/report.js';
 import { emitReport, exitCodeFor, parseReports, type OutputOptions } from './output.js';
-import type { PrestartedProgram } from './prestart.js';
-import { loadAnalysis, removeTrace, runTraced } from './run-command.js';
+import type { PrestartedProgram } from '../api/prestart.js';
+import { loadAnalysis, removeTrace, runTraced } from '../api/run.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -243,7 +242,8 @@ export async function main(rawArgv: string[], options: MainOptions = {}): Promis
             'dump <trace>',
             'print a trace as JSON lines: a metadata line, one line per event in merged order, a summary line',
             (z) => z.positional('trace', { type: 'string', demandOption: true, describe: 'a trace written by racecheck run --trace' }),
-            (args) => {
+            async (args) => {
+              const { dumpTrace } = await loadAnalysis();
               dumpTrace(String(args.trace), (line) => process.stdout.write(`${line}\n`));
             },
           )

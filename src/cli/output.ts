@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { FileAccessError, InvalidArgumentError } from '../core/errors.js';
 import type { Report } from '../core/findings.js';
-import { FORMATTERS, FORMAT_NAMES, isFormatName, type FormatName } from '../report/formatters/index.js';
+import { FORMATTERS, FORMAT_NAMES, isFormatName, type FormatName } from '../api/report.js';
 
 export interface OutputOptions {
   format: FormatName;

@@ -1,6 +1,6 @@
 /**
  * The protocol between `racecheck run` and a program process it started before it knew what to run
- * (cli/prestart.ts): the process waits on a pipe for one line of JSON, its run.
+ * (api/prestart.ts): the process waits on a pipe for one line of JSON, its run.
  */
 import { closeSync, readSync } from 'node:fs';
 

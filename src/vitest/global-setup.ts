@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sortFindings, type Finding } from '../core/findings.js';
-import { FORMATTERS } from '../report/formatters/index.js';
+import { FORMATTERS } from '../api/report.js';
 import { OPTIONS_ENV, type WorkerOptions } from './index.js';
 
 export default function setup(): () => void {

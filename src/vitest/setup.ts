@@ -11,7 +11,7 @@ import { threadId } from 'node:worker_threads';
 import { afterAll, afterEach, expect } from 'vitest';
 import type { Finding } from '../core/findings.js';
 import type { RuleId } from '../core/rules.js';
-import { flushSession, sessionRecords, startSession } from '../session/session.js';
+import { flushSession, sessionRecords, startSession } from '../api/session.js';
 import { OPTIONS_ENV, type MatcherOptions, type WorkerOptions } from './index.js';
 
 const options = JSON.parse(process.env[OPTIONS_ENV] ?? '{}') as WorkerOptions;
@@ -23,11 +23,11 @@ const cwd = process.cwd();
 startSession({ tracePath, watchdog: false, meta: { program: 'vitest', pid: process.pid } });
 
 /** The analysis is loaded on first need: most test files never trace anything worth analyzing. */
-let analysis: Promise<{ analyzeTraceFile: typeof import('../session/analyze-file.js').analyzeTraceFile; stylish: typeof import('../report/formatters/stylish.js').stylish }> | undefined;
+let analysis: Promise<{ analyzeTraceFile: typeof import('../api/analyze.js').analyzeTraceFile; stylish: typeof import('../api/report.js').FORMATTERS.stylish.format }> | undefined;
 function loadAnalysis(): NonNullable<typeof analysis> {
-  analysis ??= Promise.all([import('../session/analyze-file.js'), import('../report/formatters/stylish.js')]).then(([a, f]) => ({
+  analysis ??= Promise.all([import('../api/analyze.js'), import('../api/report.js')]).then(([a, f]) => ({
     analyzeTraceFile: a.analyzeTraceFile,
-    stylish: f.stylish,
+    stylish: f.FORMATTERS.stylish.format,
   }));
   return analysis;
 }

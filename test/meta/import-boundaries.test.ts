@@ -20,8 +20,9 @@ const allowed: Record<string, string[]> = {
   static: ['core', 'analyzer'],
   report: ['core'],
   session: ['core', 'tracer', 'instrument', 'analyzer', 'primitives', 'report'],
-  cli: ['core', 'index', 'session', 'report', 'static', 'tracer', 'analyzer'],
-  vitest: ['core', 'index', 'session', 'report'],
+  api: ['core', 'tracer', 'analyzer', 'static', 'report', 'session'],
+  cli: ['core', 'api'],
+  vitest: ['core', 'api'],
   index: ['core', 'primitives', 'tracer', 'analyzer', 'report', 'session', 'static'],
 };
 

@@ -1,7 +1,7 @@
 /**
- * `racecheck run <entry>`: checks the entry, starts it under the traced session (`node --import tsx
- * --import <preload>`), passes stdin/stdout/stderr through untouched, waits for it however it ends, then
- * analyzes the trace.
+ * A traced run of a program, as `racecheck run <entry>` makes it: checks the entry, starts it under the
+ * traced session (`node --import tsx --import <preload>`), passes stdin/stdout/stderr through untouched,
+ * and waits for it however it ends; the trace is then analyzed (api/analyze.ts, loadAnalysis).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
@@ -74,7 +74,8 @@ export interface RunOptions {
   args: string[];
   trace?: string;
   timeoutSeconds?: number;
-  deadlockGraceSeconds: number;
+  /** How long a deadlock must last before the run is ended (default 2 s, as the CLI's). */
+  deadlockGraceSeconds?: number;
   /** Which modules to instrument: the program's own (default), also node_modules, or none. */
   instrument?: 'own' | 'deps' | 'off';
   /** Follow async tasks (default on). */
@@ -93,6 +94,8 @@ export interface RunResult {
   interrupted?: NodeJS.Signals;
 }
 
+const DEFAULT_DEADLOCK_GRACE_SECONDS = 2;
+
 /** How long the program has to end after racecheck forwarded a signal to it, before it is killed. */
 const SIGNAL_GRACE_MS = 2000;
 
@@ -110,7 +113,7 @@ function secondsToMs(value: number | undefined, option: string): number | undefi
 export async function runTraced(options: RunOptions, prestarted?: PrestartedProgram): Promise<RunResult> {
   const entry = checkEntry(options.entry);
   const timeoutMs = secondsToMs(options.timeoutSeconds, '--timeout');
-  const graceMs = secondsToMs(options.deadlockGraceSeconds, '--deadlock-grace')!;
+  const graceMs = secondsToMs(options.deadlockGraceSeconds ?? DEFAULT_DEADLOCK_GRACE_SECONDS, '--deadlock-grace')!;
   const tracePath = options.trace !== undefined ? checkTraceDestination(resolve(options.cwd, options.trace)) : privateTracePath();
   checkWritable(tracePath);
   // tsx only for TypeScript: a JavaScript program that runs under plain node cannot import TypeScript (Node
@@ -234,6 +237,6 @@ export function removeTrace(path: string): void {
  * The analysis, loaded on demand: `racecheck run` starts loading it once the program is running, so that
  * its modules compile while the program does.
  */
-export function loadAnalysis(): Promise<typeof import('../session/analyze-file.js')> {
-  return import('../session/analyze-file.js');
+export function loadAnalysis(): Promise<typeof import('./analyze.js')> {
+  return import('./analyze.js');
 }

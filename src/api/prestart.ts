@@ -9,7 +9,7 @@
  * and exits without a word.
  *
  * Kept to Node's own modules and the protocol's (session/prestart.ts): it runs before the rest of the CLI
- * is loaded.
+ * is loaded. The CLI calls it first thing (cli/bin.ts); runTraced takes the process it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
