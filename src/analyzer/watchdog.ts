@@ -14,16 +14,16 @@ import {
   AcquireMode,
   AtomicDetail,
   carriesText,
+  decodeRecord,
   decodeSite,
+  emptyRecord,
   EventKind,
+  isAtomicsKind,
   joinObjectId,
-  KIND_MASK,
   ObjectType,
   objectTypeName,
   Record,
   textSlots,
-  WIDTH_SHIFT,
-  DETAIL_SHIFT,
   type Site,
 } from '../tracer/schema.js';
 
@@ -63,6 +63,7 @@ export class DeadlockWatchdog {
   readonly #owners = new Map<number, { thread: number; seq: number; site: number }>();
   readonly #objects = new Map<number, { type: number; site: number }>();
   readonly #threadOfObject = new Map<number, number>();
+  readonly #record = emptyRecord();
   readonly #sites = new Map<number, Site>();
   readonly #names = new Map<number, string>();
   /** Only for lock ids and names: ownership here follows sequence numbers, as for primitives. */
@@ -88,16 +89,16 @@ export class DeadlockWatchdog {
     const floats = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
     const now = Date.now();
     this.#lastActivity = now;
-    for (let at = 0; at < words.length; at += Record.WORDS) {
-      const kind = words[at + Record.KIND_WORD]! & KIND_MASK;
-      const objectLo = words[at + Record.OBJECT_LO]!;
-      const arg = words[at + Record.ARG]!;
+    const record = this.#record;
+    const count = words.length / Record.WORDS;
+    for (let index = 0; index < count; index++) {
+      const { kind, objectLo, arg } = decodeRecord(words, floats, index, record);
       if (carriesText(kind)) {
-        const start = bytes.byteOffset + (at + Record.WORDS) * 4;
+        const start = bytes.byteOffset + (index + 1) * Record.BYTES;
         const text = textDecoder.decode(new Uint8Array(bytes.buffer, start, arg).slice());
         if (kind === EventKind.SiteDefine) this.#sites.set(objectLo, decodeSite(text));
         else this.#names.set(objectLo, text);
-        at += textSlots(arg) * Record.WORDS;
+        index += textSlots(arg);
         continue;
       }
       if (kind === EventKind.LaneAttach) {
@@ -110,14 +111,11 @@ export class DeadlockWatchdog {
         this.#thread(threadId).live = false;
         continue;
       }
-      const object = joinObjectId(words[at + Record.OBJECT_HI]!, objectLo);
-      const site = words[at + Record.SITE]!;
-      const seq = words[at + Record.SEQ]!;
-      const time = floats[(at >> 1) + Record.TIME_F64] || now;
-      const kindWord = words[at + Record.KIND_WORD]!;
-      const timed = ((kindWord >>> WIDTH_SHIFT) & 0xff) === 1;
-      const detail = kindWord >>> DETAIL_SHIFT;
-      if (kind >= EventKind.AtomicLoad && kind <= EventKind.AtomicWaitBegin) {
+      const object = joinObjectId(record.objectHi, objectLo);
+      const { site, seq, detail } = record;
+      const time = record.time || now;
+      const timed = record.width === 1;
+      if (isAtomicsKind(kind)) {
         this.#atomicEvent(this.#thread(threadId), kind, object, site, arg, seq, time, detail);
         continue;
       }

@@ -285,6 +285,50 @@ export function isSyncKind(kind: number): boolean {
   return SYNC_BY_KIND[kind & KIND_MASK] === 1;
 }
 
+/** The Atomics kinds: events on a location of shared memory made by an Atomics call. */
+const ATOMICS_KINDS = new Set<number>([EventKind.AtomicLoad, EventKind.AtomicStore, EventKind.AtomicReadModifyWrite, EventKind.AtomicWait, EventKind.AtomicNotify, EventKind.AtomicWaitBegin]);
+
+export function isAtomicsKind(kind: number): boolean {
+  return ATOMICS_KINDS.has(kind);
+}
+
+/** One record's fields (text slots after a text-carrying record aside). */
+export interface RecordFields {
+  kind: number;
+  width: number;
+  detail: number;
+  /** The sequence number as written (uint32 wrapping, as a signed word). */
+  seq: number;
+  objectHi: number;
+  objectLo: number;
+  site: number;
+  arg: number;
+  time: number;
+}
+
+/**
+ * The one reader of the record layout: record `index` of `words` (and `floats`, the same memory as float64)
+ * into `into`, which is returned (callers reuse one object in their loops).
+ */
+export function decodeRecord(words: Int32Array, floats: Float64Array, index: number, into: RecordFields): RecordFields {
+  const at = index * Record.WORDS;
+  const kindWord = words[at + Record.KIND_WORD]!;
+  into.kind = kindWord & KIND_MASK;
+  into.width = (kindWord >>> WIDTH_SHIFT) & 0xff;
+  into.detail = kindWord >>> DETAIL_SHIFT;
+  into.seq = words[at + Record.SEQ]!;
+  into.objectHi = words[at + Record.OBJECT_HI]!;
+  into.objectLo = words[at + Record.OBJECT_LO]!;
+  into.site = words[at + Record.SITE]!;
+  into.arg = words[at + Record.ARG]!;
+  into.time = floats[(at >> 1) + Record.TIME_F64]!;
+  return into;
+}
+
+export function emptyRecord(): RecordFields {
+  return { kind: 0, width: 0, detail: 0, seq: 0, objectHi: 0, objectLo: 0, site: 0, arg: 0, time: 0 };
+}
+
 /** Records needed after a text-carrying record for `byteLength` bytes of text. */
 export function textSlots(byteLength: number): number {
   return Math.ceil(byteLength / Record.BYTES);

@@ -15,17 +15,17 @@ import { FileAccessError, TraceFormatError } from '../core/errors.js';
 import type { Finding } from '../core/findings.js';
 export type { TraceEvent } from './schema.js';
 import {
+  carriesText,
   ChunkType,
+  decodeRecord,
   decodeSite,
+  emptyRecord,
   EventKind,
   eventKindName,
   isSyncKind,
-  DETAIL_SHIFT,
-  KIND_MASK,
   Record,
   TraceFormat,
   textSlots,
-  WIDTH_SHIFT,
   type Site,
   type TraceEvent,
 } from './schema.js';
@@ -293,15 +293,18 @@ export class TraceReader {
     const lane = this.#lane(payload.readUInt32LE(0));
     const count = (payload.length - 4) / Record.BYTES;
     lane.read += count;
+    // An aligned copy of the records, read by the one record decoder (schema.ts).
+    const bytes = new Uint8Array(payload.length - 4);
+    bytes.set(payload.subarray(4));
+    const words = new Int32Array(bytes.buffer);
+    const floats = new Float64Array(bytes.buffer);
+    const record = emptyRecord();
     for (let i = 0; i < count; i++) {
       const base = 4 + i * Record.BYTES;
       const recordOffset = offset + base;
-      const kindWord = payload.readInt32LE(base + Record.KIND_WORD * 4);
-      const kind = kindWord & KIND_MASK;
+      const { kind, objectLo, arg } = decodeRecord(words, floats, i, record);
       if (eventKindName(kind) === undefined) throw this.#error(recordOffset, `unknown event kind ${kind}`);
-      const objectLo = payload.readInt32LE(base + Record.OBJECT_LO * 4);
-      const arg = payload.readInt32LE(base + Record.ARG * 4);
-      if (kind === EventKind.SiteDefine || kind === EventKind.ThreadName) {
+      if (carriesText(kind)) {
         const slots = textSlots(arg);
         if (arg < 0 || i + slots > count - 1) {
           throw this.#error(recordOffset, `damaged record: its text of ${arg} bytes runs past the chunk`);
@@ -327,18 +330,17 @@ export class TraceReader {
       }
       if (kind === EventKind.LaneDetach) continue;
       const sync = isSyncKind(kind);
-      const seq32 = payload.readInt32LE(base + Record.SEQ * 4);
       lane.pending.push({
         kind: kind as EventKind,
         thread: lane.thread,
-        seq: sync ? this.#unwrap(seq32) : -1,
-        objectHi: payload.readInt32LE(base + Record.OBJECT_HI * 4),
+        seq: sync ? this.#unwrap(record.seq) : -1,
+        objectHi: record.objectHi,
         objectLo,
-        site: this.#canonicalSite(payload.readInt32LE(base + Record.SITE * 4)),
+        site: this.#canonicalSite(record.site),
         arg,
-        width: (kindWord >>> WIDTH_SHIFT) & 0xff,
-        detail: kindWord >>> DETAIL_SHIFT,
-        time: sync ? payload.readDoubleLE(base + Record.TIME_F64 * 8) : 0,
+        width: record.width,
+        detail: record.detail,
+        time: sync ? record.time : 0,
         offset: recordOffset,
       });
     }
