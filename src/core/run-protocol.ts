@@ -24,6 +24,8 @@ export const RUN_ENVIRONMENT = {
   statusFd: 'RACECHECK_STATUS_FD',
   /** Set in a process started before its run: 'hooks' (it sets instrumentation up first) or 'plain'. */
   prestart: 'RACECHECK_PRESTART',
+  /** The vitest plugin's options (JSON), for its global setup and the test workers. */
+  vitestOptions: 'RACECHECK_VITEST_OPTIONS',
 } as const;
 
 /** The descriptor an early process reads its run from (one line of JSON). */
@@ -47,6 +49,8 @@ export const ENVIRONMENT_DATA = {
 
 /** The global symbol (`Symbol.for`) instrumented code finds its runtime under. */
 export const RUNTIME_GLOBAL_KEY = 'racecheck.instrument';
+/** The global symbol (`Symbol.for`) that marks racecheck's message patches installed in a thread (one copy of them, however many copies of racecheck load). */
+export const MESSAGING_GLOBAL_KEY = 'racecheck.messagingInstalled';
 
 /** What a traced run is told: the CLI encodes it into the environment, the preload decodes it. */
 export interface RunSettings {

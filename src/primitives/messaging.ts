@@ -6,8 +6,9 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { isMainThread, MessagePort, Worker } from 'node:worker_threads';
 import { revive, toCloneable } from '../core/handles.js';
+import { MESSAGING_GLOBAL_KEY } from '../core/run-protocol.js';
 
-const installed = Symbol.for('racecheck.messagingInstalled');
+const installed = Symbol.for(MESSAGING_GLOBAL_KEY);
 
 type Listener = (this: unknown, ...args: unknown[]) => unknown;
 

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isRuleId, RULE_IDS, type RuleId } from '../core/rules.js';
+import { RUN_ENVIRONMENT } from '../core/run-protocol.js';
 
 export interface RacecheckVitestOptions {
   /** Only these rules (default: every runtime rule). */
@@ -27,7 +28,7 @@ export interface WorkerOptions extends RacecheckVitestOptions {
 }
 
 /** Where the options travel to the test workers. */
-export const OPTIONS_ENV = 'RACECHECK_VITEST_OPTIONS';
+export const OPTIONS_ENV = RUN_ENVIRONMENT.vitestOptions;
 
 interface PluginLike {
   name: string;

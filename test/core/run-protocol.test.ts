@@ -1,6 +1,17 @@
 /** The traced run's settings survive their trip through the environment, and only a traced run decodes any. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { decodeRunSettings, encodeRunSettings, RUN_ENVIRONMENT, type RunSettings } from '../../src/core/run-protocol.js';
+import {
+  decodeRunSettings,
+  encodeRunSettings,
+  ENVIRONMENT_DATA,
+  MESSAGING_GLOBAL_KEY,
+  RUN_ENVIRONMENT,
+  RUNTIME_GLOBAL_KEY,
+  type RunSettings,
+} from '../../src/core/run-protocol.js';
 
 describe('the run protocol', () => {
   it.each<RunSettings>([
@@ -24,5 +35,23 @@ describe('the run protocol', () => {
     const names = Object.values(RUN_ENVIRONMENT);
     expect(new Set(names).size).toBe(names.length);
     for (const name of names) expect(name).toMatch(/^RACECHECK_[A-Z_]+$/);
+  });
+});
+
+describe('the run protocol is named in one place', () => {
+  const src = fileURLToPath(new URL('../../src', import.meta.url));
+  const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts') && file !== join('core', 'run-protocol.ts'));
+  // Tool error codes (RACECHECK_INSTRUMENT is also a variable's name) are not the protocol's.
+  const sources = files.map((file) => [file, readFileSync(join(src, file), 'utf8').replace(/tellFailure\('RACECHECK_\w+'/g, '')] as const);
+
+  it('no other module spells out a variable, an environment-data key or a global key of it', () => {
+    const names = [...Object.values(RUN_ENVIRONMENT), ...Object.values(ENVIRONMENT_DATA), RUNTIME_GLOBAL_KEY, MESSAGING_GLOBAL_KEY];
+    const spelled = sources.flatMap(([file, text]) => names.filter((name) => text.includes(`'${name}'`) || text.includes(`"${name}"`)).map((name) => `${file}: ${name}`));
+    expect(spelled).toEqual([]);
+  });
+
+  it("every global symbol racecheck uses is the protocol's (Node's own aside)", () => {
+    const literal = sources.flatMap(([file, text]) => [...text.matchAll(/Symbol\.for\((['"])([^'"]+)\1\)/g)].filter((match) => !match[2]!.startsWith('nodejs.')).map((match) => `${file}: ${match[2]}`));
+    expect(literal).toEqual([]);
   });
 });
