@@ -33,38 +33,18 @@
  */
 import { parse, type Comment } from 'acorn';
 import MagicString from 'magic-string';
-import { ATOMICS_ARITY, GENERATED, INSTRUMENTED_MARK, PROLOGUE } from '../abi.js';
-import { accessorName, asyncEntry, entry, maybeShared, methodAccessor, prologue, readAccessor, writeAccessor, type MethodRecord } from './accessors.js';
-import { planAsync, type AsyncPlan, type WritePlan } from './async-plan.js';
+import { ATOMICS_ARITY, INSTRUMENTED_MARK, PROLOGUE } from '../abi.js';
+import { entry, prologue } from './accessors.js';
+import { planAsync, type AsyncPlan } from './async-plan.js';
+import { AsyncRewrites } from './async-rewrites.js';
+import { inOptionalChain, isNode, type Edit, type MemberNode, type Node } from './edit.js';
+import { elementRewrites } from './element-rewrites.js';
 import { inlineMap, SiteTable, toPath, withSourceMap } from './sites.js';
 
 const SPREAD = PROLOGUE.spread;
-const ITERATE = PROLOGUE.iterate;
-const SEGMENT = PROLOGUE.segment;
-const NAMES = PROLOGUE.names;
-const TASK = GENERATED.task;
-const SLOT = GENERATED.readSlot;
-const BINDING = GENERATED.binding;
 
 /** Atomics functions that read or write shared memory (the others, like isLockFree, are left alone). */
 const ATOMICS_OPERATIONS = new Set(Object.keys(ATOMICS_ARITY));
-
-/**
- * Typed-array methods whose element accesses are known from their arguments and result, and that run no
- * code of the program while they access (`sort` and `toSorted` only without a comparator): the runtime
- * records the range they touched after they return. Methods taking callbacks (forEach, map, …) are not
- * here: the program's code runs between their accesses, and a range recorded before or after it could
- * put an access on the wrong side of its synchronisation.
- */
-const BULK_METHODS = new Set(['fill', 'set', 'copyWithin', 'slice', 'join', 'reverse', 'toReversed', 'with', 'at', 'indexOf', 'lastIndexOf', 'includes', 'sort', 'toSorted']);
-const WITHOUT_CALLBACK = new Set(['sort', 'toSorted']);
-
-/** DataView methods that read or write memory, with the width of what they access. */
-const DATA_VIEW_WIDTHS: Record<string, number> = {};
-for (const [type, width] of [['Int8', 1], ['Uint8', 1], ['Int16', 2], ['Uint16', 2], ['Float16', 2], ['Int32', 4], ['Uint32', 4], ['Float32', 4], ['Float64', 8], ['BigInt64', 8], ['BigUint64', 8]] as const) {
-  DATA_VIEW_WIDTHS[`get${type}`] = width;
-  DATA_VIEW_WIDTHS[`set${type}`] = width;
-}
 
 const COMPOUND_OPERATORS = new Set(['+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=']);
 
@@ -86,25 +66,6 @@ export interface InstrumentResult {
 /** The code could not be parsed: the module runs uninstrumented. */
 export class InstrumentParseError extends Error {
   override name = 'InstrumentParseError';
-}
-
-interface Node {
-  type: string;
-  start: number;
-  end: number;
-  loc?: { start: { line: number; column: number } };
-  [key: string]: unknown;
-}
-
-interface MemberNode extends Node {
-  object: Node;
-  property: Node;
-  computed: boolean;
-  optional: boolean;
-}
-
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && typeof (value as Node).type === 'string';
 }
 
 /**
@@ -136,8 +97,6 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
   const siteTable = new SiteTable(file, inputMap);
   const siteOf = (node: Node, functionName: string): string => siteTable.of(node, functionName);
   const plan: AsyncPlan | undefined = options.async ? planAsync(program as never, options.sourceType) : undefined;
-  const propertyNames: string[] = [];
-  let asyncRewrites = 0;
 
   /** Position of the first `token` in code[from, to) outside comments (between two nodes: brackets, operators). */
   const tokenIn = (from: number, to: number, token: string): number => {
@@ -160,17 +119,6 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     throw new InstrumentParseError(`racecheck: could not find '${token}' at ${from} in ${file}`);
   };
 
-  const eligible = (node: unknown): node is MemberNode => {
-    if (!isNode(node) || node.type !== 'MemberExpression') return false;
-    const member = node as MemberNode;
-    if (!member.computed || member.optional || member.object.type === 'Super') return false;
-    const key = member.property;
-    if (key.type === 'Literal' && typeof key.value === 'string') return false;
-    if (key.type === 'TemplateLiteral') return false;
-    if (key.type === 'MemberExpression' && isNode(key.object) && key.object.type === 'Identifier' && key.object.name === 'Symbol') return false;
-    return !inOptionalChain(member.object);
-  };
-
   /** `[` and `]` of a member expression, found between its object, its key and its end. */
   const brackets = (member: MemberNode): [open: number, close: number] => {
     const open = tokenIn(member.object.end, member.property.start, '[');
@@ -190,191 +138,10 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
     openings.set(position, (openings.get(position) ?? '') + text);
   };
 
-  /** The per-site functions (accessors.ts), defined in the prologue. */
-  const accessors: string[] = [];
-  const rewriteRead = (member: MemberNode, functionName: string): void => {
-    const [open, close] = brackets(member);
-    const site = siteOf(member, functionName);
-    const name = accessorName.read(accessors.length);
-    accessors.push(readAccessor(name, site));
-    const object = member.object;
-    const key = member.property;
-    const simple = (node: Node): boolean =>
-      node.type === 'Identifier' || (node.type === 'Literal' && typeof node.value === 'number') || node.type === 'ThisExpression';
-    if (simple(object) && simple(key) && member.start === object.start && member.end === close + 1) {
-      // `a[i]` with a plain name and a plain key: the check goes inline, with the original `a[i]` left
-      // where it is as the ordinary case. Naming `a` and `i` again has no effect of its own, and no call
-      // means nothing for V8 to inline: vector code full of `v[0]` keeps its speed in large functions.
-      const objectText = code.slice(object.start, object.end);
-      const keyText = code.slice(key.start, key.end);
-      // The call comes first, inside the opening, so that a frame in it maps to the start of `a[i]`.
-      openAt(member.start, `(${maybeShared(objectText)} ? ${name}(${objectText}, ${keyText}) : `);
-      s.prependLeft(member.end, ')');
-      return;
-    }
-    openAt(member.start, `${name}(`);
-    s.update(open, open + 1, ', ');
-    s.update(close, close + 1, ')');
-  };
-
-  /** `v.getInt32(a, b)`, `a.fill(…)`, `Array.from(a)` → `M7(v, a, b)` (accessors.ts, methodAccessor). */
-  const rewriteMethodCall = (call: Node, member: MemberNode, functionName: string): void => {
-    const method = member.property.name as string;
-    const args = call.arguments as Node[];
-    const site = siteOf(member, functionName);
-    const name = accessorName.method(accessors.length);
-    const record: MethodRecord = Object.hasOwn(DATA_VIEW_WIDTHS, method)
-      ? { kind: 'dataView', width: DATA_VIEW_WIDTHS[method]!, write: method.startsWith('set') }
-      : method === 'from'
-        ? { kind: 'arrayFrom' }
-        : { kind: 'bulk', method };
-    accessors.push(methodAccessor(name, method, args.length, record, site));
-    const open = tokenIn(member.property.end, args[0]?.start ?? call.end, '(');
-    openAt(call.start, `${name}(`);
-    s.update(member.object.end, open + 1, args.length > 0 ? ', ' : '');
-  };
-
-  /**
-   * A value a `for…of` loop or an array pattern iterates: `x` → `I(x, site)`, which for a shared typed array
-   * is an iterator recording each element as it is read, interleaved with the loop body as the reads are.
-   */
-  const iterated = (value: Node, functionName: string): void => passedThrough(ITERATE, value, value, functionName);
-
-  /** `value` → `F(value, site)`: a runtime function that records what happens to the value and returns it. */
-  const passedThrough = (runtimeFunction: string, value: Node, at: Node, functionName: string): void => {
-    openAt(value.start, `${runtimeFunction}(`);
-    s.prependLeft(value.end, `, ${siteOf(at, functionName)})`);
-  };
-
-  /** Which method calls `rewriteMethodCall` takes: DataView accesses, bulk typed-array methods, Array.from. */
-  const recordedMethod = (call: Node, member: MemberNode): boolean => {
-    const method = member.property.name as string;
-    const count = (call.arguments as Node[]).length;
-    if (Object.hasOwn(DATA_VIEW_WIDTHS, method)) return true;
-    if (BULK_METHODS.has(method)) return !WITHOUT_CALLBACK.has(method) || count === 0;
-    // Array.from with a mapping function runs the program's code between its reads.
-    return method === 'from' && member.object.type === 'Identifier' && member.object.name === 'Array' && count === 1;
-  };
-
-  const rewriteAssignment = (assignment: Node, member: MemberNode, functionName: string): void => {
-    const operator = assignment.operator as string;
-    const right = assignment.right as Node;
-    const [open, close] = brackets(member);
-    const at = tokenIn(member.end, right.start, operator);
-    const site = siteOf(member, functionName);
-    if (operator === '=') {
-      const name = accessorName.write(accessors.length);
-      accessors.push(writeAccessor(name, site));
-      openAt(member.start, `${name}(`);
-    } else {
-      openAt(member.start, `${entry('u')}(`);
-    }
-    s.update(open, open + 1, ', ');
-    s.update(close, close + 1, '');
-    s.update(at, at + operator.length, operator === '=' ? ', ' : `, ${JSON.stringify(operator)}, `);
-    s.prependLeft(assignment.end, operator === '=' ? ')' : `, ${site})`);
-  };
-
-  const rewriteUpdate = (update: Node, member: MemberNode, functionName: string): void => {
-    const [open, close] = brackets(member);
-    const operator = update.operator as string;
-    const prefix = update.prefix as boolean;
-    const at = prefix ? tokenIn(update.start, member.start, operator) : tokenIn(member.end, update.end, operator);
-    openAt(member.start, `${entry('p')}(`);
-    s.update(at, at + 2, '');
-    s.update(open, open + 1, ', ');
-    s.update(close, close + 1, '');
-    s.prependLeft(update.end, `, ${operator === '++' ? 1 : -1}, ${prefix ? 1 : 0}, ${siteOf(member, functionName)})`);
-  };
-
-  const bindings = new Map<Node, string>();
-  const stateArguments = (write: WritePlan): string => {
-    if (write.key.kind === 'variable') {
-      const declaration = write.key.declaration as unknown as Node;
-      // A variable's key is the site of its declaration (named after it), one id however often asked.
-      const site = siteOf(declaration, write.key.name);
-      const at = write.key.bindingAt as unknown as Node | undefined;
-      if (!at) return `0, ${site}`;
-      // A variable of a function: each of its bindings (each call that declares it) is its own state.
-      let binding = bindings.get(declaration);
-      if (!binding) {
-        binding = `${BINDING}${bindings.size}`;
-        bindings.set(declaration, binding);
-        openAt(at.start, `const ${binding} = ${asyncEntry('binding')}(); `);
-      }
-      return `${binding}, ${site}`;
-    }
-    let index = propertyNames.indexOf(write.key.name);
-    if (index < 0) index = propertyNames.push(write.key.name) - 1;
-    const object = write.object as unknown as Node;
-    return `${code.slice(object.start, object.end)}, ${NAMES}[${index}]`;
-  };
-
-  /** `const T = A.enter(site); let slots; try { body } finally { A.exit(T) }` around an async function's body. */
-  const wrapAsyncFunction = (fn: Node, slots: number[], functionName: string): void => {
-    const body = fn.body as Node;
-    const declare = `const ${TASK} = ${asyncEntry('enter')}(${siteOf(fn, functionName)}); ${slots.length > 0 ? `let ${slots.map((slot) => SLOT + slot).join(', ')}; ` : ''}try { `;
-    const close = ` } finally { ${asyncEntry('exit')}(${TASK}); }`;
-    if (body.type === 'BlockStatement') {
-      const first = (body.body as Node[]).find((statement) => !(statement.type === 'ExpressionStatement' && typeof statement.directive === 'string'));
-      if (!first) return;
-      openAt(first.start, declare);
-      s.prependLeft(body.end - 1, close);
-    } else {
-      // After `=>`, before any parentheses around the body (an object literal's), and after them at the end.
-      const arrow = tokenIn((fn.params as Node[]).reduce((end, param) => Math.max(end, param.end), fn.start), body.start, '=>');
-      let at = arrow + 2;
-      while (/\s/.test(code[at]!)) at++;
-      openAt(at, `{ ${declare}return (`);
-      s.prependLeft(fn.end, `);${close} }`);
-    }
-    asyncRewrites++;
-  };
-
-  /** A planned write of shared state: recorded just before the store, its value passed through. */
-  const rewriteStateWrite = (node: Node, write: WritePlan, functionName: string): void => {
-    const target = (node.type === 'UpdateExpression' ? node.argument : node.left) as Node;
-    let args = `${stateArguments(write)}, ${siteOf(target, functionName)}`;
-    if (write.stale) args += `, ${SLOT}${write.stale.slot}, ${siteOf(write.stale.read, functionName)}, ${siteOf(write.stale.await as unknown as Node, functionName)}`;
-    asyncRewrites++;
-    if (node.type === 'UpdateExpression') {
-      openAt(node.start, `(${asyncEntry('w')}(0, ${args}), `);
-      s.prependLeft(node.end, ')');
-      return;
-    }
-    const operator = node.operator as string;
-    const right = node.right as Node;
-    if (write.stale && write.stale.read === target && operator !== '=') {
-      // `x op= await v`: the read of x happens before the await; the slot must see it there.
-      const at = tokenIn(target.end, right.start, operator);
-      s.update(at, at + operator.length, '=');
-      openAt(right.start, `${asyncEntry('w')}((${SLOT}${write.stale.slot} = ${SEGMENT}[0], ${code.slice(target.start, target.end)}) ${operator.slice(0, -1)} (`);
-      s.prependLeft(right.end, `), ${args})`);
-      return;
-    }
-    openAt(right.start, `${asyncEntry('w')}(`);
-    s.prependLeft(right.end, `, ${args})`);
-  };
-
-  /** The async part of the walk, before the element rewrites of the same node (outer calls open first). */
-  const walkAsync = (node: Node, functionName: string): void => {
-    if (!plan) return;
-    const slots = plan.functions.get(node);
-    if (slots) wrapAsyncFunction(node, slots, functionName);
-    if (node.type === 'AwaitExpression' && plan.awaits.has(node)) {
-      const argument = node.argument as Node;
-      openAt(argument.start, `${asyncEntry('s')}(`);
-      s.prependLeft(argument.end, `, ${TASK}, ${siteOf(node, functionName)})`);
-      asyncRewrites++;
-    }
-    const slot = plan.reads.get(node);
-    if (slot !== undefined) {
-      openAt(node.start, `(${SLOT}${slot} = ${SEGMENT}[0], `);
-      s.prependLeft(node.end, ')');
-    }
-    const write = plan.writes.get(node);
-    if (write) rewriteStateWrite(node, write, functionName);
-  };
+  const edit: Edit = { code, s, siteOf, tokenIn, openAt, brackets };
+  const { eligible, rewriteRead, rewriteMethodCall, iterated, passedThrough, recordedMethod, rewriteAssignment, rewriteUpdate, accessors } = elementRewrites(edit);
+  const asyncRewrites = plan ? new AsyncRewrites(edit, plan) : undefined;
+  const walkAsync = (node: Node, functionName: string): void => asyncRewrites?.walk(node, functionName);
 
   const walk = (node: Node, functionName: string): void => {
     let name = functionName;
@@ -584,7 +351,8 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
   };
 
   walk(program, '');
-  if (siteTable.encoded.length === 0 && asyncRewrites === 0) return undefined;
+  const asyncCount = asyncRewrites?.count ?? 0;
+  if (siteTable.encoded.length === 0 && asyncCount === 0) return undefined;
   for (const [position, text] of openings) {
     // `await(x)` and `return(x)` as compilers print them: a call opening there must not join the keyword.
     const pad = /[\w$]/.test(code[position - 1] ?? '') && /^[\w$]/.test(text) ? ' ' : '';
@@ -593,7 +361,7 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
 
   if (mapComment) s.remove(mapComment.start, mapComment.end);
   // Before anything the rewrites put at the same position.
-  s.prependRight(prologueAt(program, code), prologue(siteTable.encoded, asyncRewrites > 0 ? { propertyNames } : undefined, accessors));
+  s.prependRight(prologueAt(program, code), prologue(siteTable.encoded, asyncCount > 0 ? { propertyNames: asyncRewrites!.propertyNames } : undefined, accessors));
   return { code: withSourceMap(s, file, inputMap), sites: siteTable.encoded.length };
 }
 
@@ -604,18 +372,6 @@ export function instrumentSource(code: string, options: InstrumentOptions): Inst
 function argumentPadding(count: number, operation: keyof typeof ATOMICS_ARITY): string {
   const missing = Math.max(0, ATOMICS_ARITY[operation] - count);
   return 'undefined, '.repeat(missing);
-}
-
-/** Is this node part of an optional chain (`a?.b[c]`)? Then rewriting it would lose the short-circuit. */
-function inOptionalChain(node: Node): boolean {
-  let current: Node | undefined = node;
-  while (current) {
-    if (current.optional === true) return true;
-    if (current.type === 'MemberExpression') current = current.object as Node;
-    else if (current.type === 'CallExpression') current = current.callee as Node;
-    else return false;
-  }
-  return false;
 }
 
 /** Where the prologue goes: after a hashbang and after the directive prologue ('use strict' must stay first). */
