@@ -18,18 +18,13 @@
  */
 import { createRequire } from 'node:module';
 import type { Reference, Scope, ScopeManager, Variable } from 'eslint-scope';
+import type { Node } from './edit.js';
 
 // Loaded on first use, as CommonJS (a quarter of the ES build's load time): every loader thread pays it.
 const require = createRequire(import.meta.url);
 let eslintScope: typeof import('eslint-scope') | undefined;
 
-export interface Node {
-  type: string;
-  start: number;
-  end: number;
-  loc?: { start: { line: number; column: number } };
-  [key: string]: unknown;
-}
+export type { Node } from './edit.js';
 
 /** Shared state, as the transform names it: a variable (by its declaration) or a property name. */
 export type StateKey =
