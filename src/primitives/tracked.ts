@@ -10,7 +10,7 @@
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import { newIdentity, registerReviver, registerStandIn, type SharedDescriptor } from '../core/handles.js';
-import { emitAccess, tracing } from '../tracer/probe.js';
+import { callSite, emitAt, tracing } from '../tracer/probe.js';
 import { EventKind } from '../tracer/schema.js';
 
 export type SharedTypedArray =
@@ -72,7 +72,7 @@ function makeTracked<T extends SharedTypedArray>(array: T, idHi: number, idLo: n
     get(target, key) {
       const index = indexOf(key);
       if (index >= 0) {
-        if (tracing && index < target.length) emitAccess(EventKind.MemoryRead, idHi, idLo, base + index * width, width, handler.get);
+        if (tracing && index < target.length) emitAt(EventKind.MemoryRead, idHi, idLo, base + index * width, width, 0, callSite(handler.get));
         return target[index];
       }
       const value = Reflect.get(target, key, target) as unknown;
@@ -87,7 +87,7 @@ function makeTracked<T extends SharedTypedArray>(array: T, idHi: number, idLo: n
     set(target, key, value) {
       const index = indexOf(key);
       if (index >= 0) {
-        if (tracing && index < target.length) emitAccess(EventKind.MemoryWrite, idHi, idLo, base + index * width, width, handler.set);
+        if (tracing && index < target.length) emitAt(EventKind.MemoryWrite, idHi, idLo, base + index * width, width, 0, callSite(handler.set));
         (target as unknown as Record<number, unknown>)[index] = value;
         return true;
       }

@@ -102,17 +102,13 @@ export function nameThread(name: string): void {
   writer?.recordText(EventKind.ThreadName, threadId, name);
 }
 
-/** Call only behind `if (tracing)`: the check is the caller's so that the off path stays one branch. */
+/**
+ * Events go out through one function, `emitAt`, whatever produced them. `emit` is the primitives' form of
+ * it: an object id, and the site found on the stack below `entry` (the primitive's public method).
+ * Call only behind `if (tracing)`: the check is the caller's so that the off path stays one branch.
+ */
 export function emit(kind: EventKind, objectId: number, arg = 0, flags = 0, entry?: (...args: never[]) => unknown): void {
-  if (isSyncKind(kind)) {
-    settle();
-    nextEpoch();
-  }
-  if (writer) {
-    writer.record(kind, flags, objectHi(objectId), objectLo(objectId), sites!.capture(entry), arg, isSyncKind(kind));
-  } else {
-    recorder?.record(kind, threadId, objectId, arg);
-  }
+  emitAt(kind, objectHi(objectId), objectLo(objectId), arg, flags, 0, sites ? sites.capture(entry) : 0);
 }
 
 /** The id of the caller's site in the user's code (0 without a ring), for events recorded later. */
@@ -120,34 +116,13 @@ export function callSite(entry?: (...args: never[]) => unknown, depth?: number):
   return sites ? sites.capture(entry, depth) : 0;
 }
 
-/** An event ordered only by its own thread, with no call site (async task edges). Call only behind `if (tracing)`. */
-export function emitLocal(kind: EventKind, objectLo: number, arg: number): void {
-  if (writer) writer.record(kind, 0, 0, objectLo, 0, arg, false);
-  else recorder?.record(kind, threadId, objectLo, arg);
-}
-
-/** A memory access of `width` bytes at `byteOffset` of a tracked buffer. Call only behind `if (tracing)`. */
-export function emitAccess(
-  kind: EventKind,
-  bufferHi: number,
-  bufferLo: number,
-  byteOffset: number,
-  width: number,
-  entry?: (...args: never[]) => unknown,
-): void {
-  if (writer) {
-    writer.record(kind, width, bufferHi, bufferLo, sites!.capture(entry), byteOffset, false);
-  } else {
-    recorder?.record(kind, threadId, bufferHi * 2 ** 32 + (bufferLo >>> 0), byteOffset);
-  }
-}
-
 /**
- * An event at a call site known in advance (instrumented code passes the id of a site it defined with
- * `defineSites`): no stack is captured. `detail` goes into the kind word above the width. Call only behind
- * `if (tracing)`.
+ * The one way an event is written: its kind, object (two words), argument, width and kind-specific detail
+ * (which share the kind word), call site, and — for a synchronisation event numbered earlier by
+ * `takeSequence` (an operation's release half) — that sequence number. A synchronisation event first
+ * writes out what this thread held back and starts a new epoch. Call only behind `if (tracing)`.
  */
-export function emitAt(kind: EventKind, objectHi: number, objectLo: number, arg: number, width: number, detail: number, site: number): void {
+export function emitAt(kind: EventKind, objectHi: number, objectLo: number, arg: number, width: number, detail: number, site: number, sequence = -1): void {
   const sync = isSyncKind(kind);
   if (sync) {
     settle();
@@ -157,8 +132,13 @@ export function emitAt(kind: EventKind, objectHi: number, objectLo: number, arg:
     // out now, or a race it took part in would be lost with it.
     settle();
   }
-  if (writer) writer.record(kind, width | (detail << (DETAIL_SHIFT - WIDTH_SHIFT)), objectHi, objectLo, site, arg, sync);
-  else recorder?.record(kind, threadId, objectHi * 2 ** 32 + (objectLo >>> 0), arg);
+  if (writer) {
+    const kindBits = width | (detail << (DETAIL_SHIFT - WIDTH_SHIFT));
+    if (sequence >= 0) writer.recordAt(kind, kindBits, objectHi, objectLo, site, arg, sequence);
+    else writer.record(kind, kindBits, objectHi, objectLo, site, arg, sync);
+  } else {
+    recorder?.record(kind, threadId, objectHi * 2 ** 32 + (objectLo >>> 0), arg);
+  }
 }
 
 let settler: (() => void) | undefined;
@@ -176,17 +156,9 @@ export function settle(): void {
   settler?.();
 }
 
-/** A sequence number for a synchronisation event written later with `emitAtSequence` (−1 without a ring). */
+/** A sequence number for a synchronisation event written later with `emitAt` (−1 without a ring). */
 export function takeSequence(): number {
   return writer ? writer.takeSequence() : -1;
-}
-
-/** `emitAt` for a synchronisation event numbered earlier by `takeSequence`. Call only behind `if (tracing)`. */
-export function emitAtSequence(kind: EventKind, objectHi: number, objectLo: number, arg: number, width: number, detail: number, site: number, sequence: number): void {
-  settle();
-  nextEpoch();
-  if (writer && sequence >= 0) writer.recordAt(kind, width | (detail << (DETAIL_SHIFT - WIDTH_SHIFT)), objectHi, objectLo, site, arg, sequence);
-  else recorder?.record(kind, threadId, objectHi * 2 ** 32 + (objectLo >>> 0), arg);
 }
 
 /**

@@ -3,7 +3,7 @@
  * operation is numbered before the operation becomes visible, the acquire half after it returns — so a
  * read-modify-write records two events around the operation.
  */
-import { emitAt, emitAtSequence, takeSequence, tracing } from '../../tracer/probe.js';
+import { emitAt, takeSequence, tracing } from '../../tracer/probe.js';
 import { AtomicDetail, EventKind } from '../../tracer/schema.js';
 import type { AtomicsEntries, TypedArrayLike } from '../abi.js';
 import { shadowOf, type ViewShadow } from './shadow.js';
@@ -56,7 +56,7 @@ function readModifyWrite(operation: Arithmetic, combine: (old: any, value: any) 
     const sequence = takeSequence();
     const old = operation(view, index, value) as number | bigint;
     const detail = (isZero(old) ? AtomicDetail.OldZero : 0) | (isZero(coerced(view, combine(old, value))) ? AtomicDetail.NewZero : 0);
-    emitAtSequence(EventKind.AtomicStore, at.shadow.hi, at.shadow.lo, at.offset, at.shadow.width, 0, site, sequence);
+    emitAt(EventKind.AtomicStore, at.shadow.hi, at.shadow.lo, at.offset, at.shadow.width, 0, site, sequence);
     recordAtomic(EventKind.AtomicReadModifyWrite, at, detail, site);
     return old;
   };
@@ -92,7 +92,7 @@ export const atomics: AtomicsEntries = {
     const old = Atomics.compareExchange(view as Int32Array, index, expected as number, replacement as number);
     const swapped = old === coerced(view, expected);
     // A failed exchange only read: its early sequence number carries an acquire (sound: it is earlier).
-    emitAtSequence(swapped ? EventKind.AtomicStore : EventKind.AtomicLoad, at.shadow.hi, at.shadow.lo, at.offset, at.shadow.width, 0, site, sequence);
+    emitAt(swapped ? EventKind.AtomicStore : EventKind.AtomicLoad, at.shadow.hi, at.shadow.lo, at.offset, at.shadow.width, 0, site, sequence);
     const now = swapped ? coerced(view, replacement) : old;
     const detail = (isZero(old) ? AtomicDetail.OldZero : 0) | (isZero(now) ? AtomicDetail.NewZero : 0);
     recordAtomic(swapped ? EventKind.AtomicReadModifyWrite : EventKind.AtomicLoad, at, swapped ? detail : 0, site);
