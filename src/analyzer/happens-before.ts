@@ -13,6 +13,7 @@
  * Pure: events in, races out. No I/O, no threads.
  */
 import { EventKind, joinObjectId, type TraceEvent } from '../tracer/schema.js';
+import { MemoryShadow, PAGE_BITS, PAGE_MASK, PAGE_SIZE, READER_SLOTS, Shadow } from './memory-shadow.js';
 import { VectorClock } from './vector-clock.js';
 
 export type Access = 'read' | 'write';
@@ -68,62 +69,7 @@ export interface ThreadState {
   exited?: VectorClock;
 }
 
-class Shadow {
-  writeThread = -1;
-  writeClock = 0;
-  writeSite = 0;
-  writeLockset = 0;
-  writeOwner = 0;
-  readThread = -1;
-  readClock = 0;
-  readSite = 0;
-  readLockset = 0;
-  readOwner = 0;
-  /**
-   * Read-shared: per reading thread, five numbers in a row — thread index, clock, site, lockset, threadId.
-   * A flat array: a Map of tuples per location cost several hundred bytes, and read-shared locations
-   * are most of the shadow of a program whose threads read common input.
-   */
-  readers: number[] | null = null;
-  /** How many locations are in this state (a run's locations share one until one of them changes). */
-  refs = 0;
-
-  copy(): Shadow {
-    const copy = new Shadow();
-    copy.writeThread = this.writeThread;
-    copy.writeClock = this.writeClock;
-    copy.writeSite = this.writeSite;
-    copy.writeLockset = this.writeLockset;
-    copy.writeOwner = this.writeOwner;
-    copy.readThread = this.readThread;
-    copy.readClock = this.readClock;
-    copy.readSite = this.readSite;
-    copy.readLockset = this.readLockset;
-    copy.readOwner = this.readOwner;
-    copy.readers = this.readers === null ? null : [...this.readers];
-    return copy;
-  }
-}
-
 const ATOMICS_ANYWHERE = -1;
-const READER_SLOTS = 5;
-
-/**
- * Locations per page of state ids. Pages are made only where a program touches memory, so a large buffer
- * accessed sparsely costs a few pages, and a run over a row scans and fills one typed array.
- */
-const PAGE_BITS = 12;
-const PAGE_SIZE = 1 << PAGE_BITS;
-const PAGE_MASK = PAGE_SIZE - 1;
-
-/** One buffer's locations of one access width: per element, the id of its state (0: never accessed). */
-type StatePages = (Int32Array | undefined)[];
-
-/** One buffer's shadow: its locations per access width, and which widths it has been accessed with. */
-class BufferShadow {
-  readonly byWidth: StatePages[] = [];
-  readonly widths: number[] = [];
-}
 
 export class HappensBeforeChecker {
   readonly locksets = new LocksetTable();
@@ -134,25 +80,7 @@ export class HappensBeforeChecker {
   /** Clocks of synchronisation objects: strict, and permissive. */
   readonly #sync = new Map<number | string, VectorClock>();
   readonly #permissiveSync = new Map<number | string, VectorClock>();
-  /**
-   * Per buffer and access width, state ids indexed by element (byte offset ÷ width), in pages. Locations
-   * in one state share it (a run's elements, checked once), so the per-location cost is an id: filling
-   * and comparing ids is what a run costs, where references to one object per element cost a scan of a
-   * large object array and a collector's walk over it. Indexed by byte offset the shadow was mostly holes
-   * for 8-byte elements; so each width has its own, and an access is also checked against the states of
-   * the buffer's other widths it overlaps (#checkOtherWidths) when there are any.
-   */
-  readonly #shadow = new Map<number, BufferShadow>();
-  /**
-   * States by id (0 unused). Locations leave a state only for a copy of their own while others stay in
-   * it (a run over all of a state's locations changes it in place), so every state here is in use.
-   */
-  readonly #states: (Shadow | undefined)[] = [undefined];
-  #lastBuffer = Number.NaN;
-  #lastWidth = 0;
-  #lastPages: StatePages = [];
-  #lastWidths: number[] = [];
-  #locationCount = 0;
+  readonly #memory = new MemoryShadow();
   /** The thread that started under each spawn token. */
   readonly #startedBy = new Map<number, ThreadState>();
   /** Memory events checked (after same-epoch filtering, everything counts). */
@@ -332,26 +260,6 @@ export class HappensBeforeChecker {
     return t;
   }
 
-  #pagesOf(buffer: number, width: number): StatePages {
-    if (buffer !== this.#lastBuffer || width !== this.#lastWidth) {
-      let shadow = this.#shadow.get(buffer);
-      if (!shadow) {
-        shadow = new BufferShadow();
-        this.#shadow.set(buffer, shadow);
-      }
-      let pages = shadow.byWidth[width];
-      if (!pages) {
-        pages = shadow.byWidth[width] = [];
-        shadow.widths.push(width);
-      }
-      this.#lastPages = pages;
-      this.#lastWidths = shadow.widths;
-      this.#lastBuffer = buffer;
-      this.#lastWidth = width;
-    }
-    return this.#lastPages;
-  }
-
   /**
    * An access of `count` elements of `width` from byte `first`, checked against what accesses of the
    * buffer's other widths left in the elements it overlaps (an Int32Array and a Float64Array view of the
@@ -359,9 +267,9 @@ export class HappensBeforeChecker {
    * own width, and whichever of two overlapping accesses comes second finds the first.
    */
   #checkOtherWidths(t: ThreadState, event: TraceEvent, buffer: number, access: Access, first: number, width: number, count: number): void {
-    const byWidth = this.#shadow.get(buffer)!.byWidth;
+    const byWidth = this.#memory.byWidth(buffer);
     const end = first + count * width;
-    for (const other of this.#lastWidths) {
+    for (const other of this.#memory.lastWidths) {
       if (other === width) continue;
       const pages = byWidth[other]!;
       const last = Math.ceil(end / other);
@@ -377,7 +285,7 @@ export class HappensBeforeChecker {
         const id = page[slot]!;
         let length = 1;
         while (length < limit && page[slot + length] === id) length++;
-        if (id !== 0) this.#conflicts(t, event, this.#states[id]!, buffer, access, Math.max(first, element * other));
+        if (id !== 0) this.#conflicts(t, event, this.#memory.states[id]!, buffer, access, Math.max(first, element * other));
         element += length;
       }
     }
@@ -407,31 +315,6 @@ export class HappensBeforeChecker {
     }
   }
 
-  #stateId(state: Shadow, refs: number): number {
-    state.refs = refs;
-    this.#states.push(state);
-    return this.#states.length - 1;
-  }
-
-  /** The state of one element, ready to change: made if new, copied if other locations share it. */
-  #ownState(pages: StatePages, element: number): Shadow {
-    const page = (pages[element >>> PAGE_BITS] ??= new Int32Array(PAGE_SIZE));
-    const slot = element & PAGE_MASK;
-    const id = page[slot]!;
-    let state: Shadow;
-    if (id === 0) {
-      state = new Shadow();
-      this.#locationCount++;
-    } else {
-      state = this.#states[id]!;
-      if (state.refs === 1) return state;
-      state.refs--;
-      state = state.copy();
-    }
-    page[slot] = this.#stateId(state, 1);
-    return state;
-  }
-
   /**
    * A run of `count` elements accessed at one site in one epoch. Consecutive locations in the same state
    * (all new, or sharing one state from an earlier run) get the same answer: the access is checked once
@@ -440,14 +323,16 @@ export class HappensBeforeChecker {
    */
   /** One element: the common case, kept small so that it stays fast. */
   #accessOne(t: ThreadState, event: TraceEvent, buffer: number, access: Access, offset: number, width: number): void {
-    const pages = this.#pagesOf(buffer, width);
-    if (this.#lastWidths.length > 1) this.#checkOtherWidths(t, event, buffer, access, offset, width, 1);
-    this.#check(t, event, this.#ownState(pages, Math.floor(offset / width)), buffer, access, offset);
+    const memory = this.#memory;
+    const pages = memory.pagesOf(buffer, width);
+    if (memory.lastWidths.length > 1) this.#checkOtherWidths(t, event, buffer, access, offset, width, 1);
+    this.#check(t, event, memory.ownState(pages, Math.floor(offset / width)), buffer, access, offset);
   }
 
   #accessRun(t: ThreadState, event: TraceEvent, buffer: number, access: Access, first: number, width: number, count: number): void {
-    const pages = this.#pagesOf(buffer, width);
-    if (this.#lastWidths.length > 1) this.#checkOtherWidths(t, event, buffer, access, first, width, count);
+    const memory = this.#memory;
+    const pages = memory.pagesOf(buffer, width);
+    if (memory.lastWidths.length > 1) this.#checkOtherWidths(t, event, buffer, access, first, width, count);
     const base = Math.floor(first / width);
     let i = 0;
     while (i < count) {
@@ -462,15 +347,15 @@ export class HappensBeforeChecker {
       let state: Shadow;
       if (id === 0) {
         state = new Shadow();
-        page.fill(this.#stateId(state, length), slot, slot + length);
-        this.#locationCount += length;
+        page.fill(memory.stateId(state, length), slot, slot + length);
+        memory.locations += length;
       } else {
-        state = this.#states[id]!;
+        state = memory.states[id]!;
         if (state.refs !== length) {
           // Others share the state: these locations move to a copy of their own.
           state.refs -= length;
           state = state.copy();
-          page.fill(this.#stateId(state, length), slot, slot + length);
+          page.fill(memory.stateId(state, length), slot, slot + length);
         }
       }
       this.#check(t, event, state, buffer, access, first + i * width);
@@ -550,6 +435,6 @@ export class HappensBeforeChecker {
 
   /** Memory held in shadow state: locations touched (for the memory benchmark and sanity checks). */
   get locations(): number {
-    return this.#locationCount;
+    return this.#memory.locations;
   }
 }

@@ -4,7 +4,7 @@ import { sortFindings, type Report, type RunInfo } from '../core/findings.js';
 import type { RuleId } from '../core/rules.js';
 import { readRegularFile } from '../core/safe-files.js';
 import { applySuppressions } from '../report/suppressions.js';
-import { TraceReader } from '../tracer/trace-file.js';
+import { TraceReader } from '../tracer/trace-reader.js';
 
 export interface AnalyzeFileOptions {
   cwd: string;

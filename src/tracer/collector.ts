@@ -4,7 +4,8 @@
  * that the program's threads only ever write into memory.
  */
 import type { Finding } from '../core/findings.js';
-import { RingReader, RingControl } from './ring.js';
+import { RingControl } from './ring.js';
+import { RingReader } from './ring-reader.js';
 import type { TraceEnd } from './trace-file.js';
 
 export interface CollectorSink {

@@ -1,6 +1,6 @@
 /** A trace as JSON lines, for people: one line of metadata, then one line per event in merged order. */
 import { eventKindName, joinObjectId } from './schema.js';
-import { TraceReader } from './trace-file.js';
+import { TraceReader } from './trace-reader.js';
 
 export function dumpTrace(path: string, write: (line: string) => void): { events: number; complete: boolean } {
   const reader = new TraceReader(path);

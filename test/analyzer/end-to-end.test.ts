@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { analyzeTrace } from '../../src/analyzer/analyze.js';
 import type { Report } from '../../src/core/findings.js';
-import { TraceReader } from '../../src/tracer/trace-file.js';
+import { TraceReader } from '../../src/tracer/trace-reader.js';
 import { runTraced, tempPath } from '../tracer/trace-helpers.js';
 
 const program = (name: string): string => fileURLToPath(new URL(`./programs/${name}`, import.meta.url));

@@ -6,7 +6,8 @@ import { InvalidArgumentError, Thread } from '../../src/primitives/index.js';
 import { Collector, type CollectorSink } from '../../src/tracer/collector.js';
 import { createRing, RingWriter } from '../../src/tracer/ring.js';
 import { EventKind, isSyncKind, KIND_MASK, Record } from '../../src/tracer/schema.js';
-import { TraceFileWriter, TraceReader } from '../../src/tracer/trace-file.js';
+import { TraceFileWriter } from '../../src/tracer/trace-file.js';
+import { TraceReader } from '../../src/tracer/trace-reader.js';
 
 const workers = new URL('./ring-workers.ts', import.meta.url);
 

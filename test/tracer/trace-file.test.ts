@@ -4,7 +4,8 @@ import { TraceFormatError } from '../../src/core/errors.js';
 import { Collector } from '../../src/tracer/collector.js';
 import { createRing, RingWriter } from '../../src/tracer/ring.js';
 import { ChunkType, EventKind, Record, TraceFormat } from '../../src/tracer/schema.js';
-import { TraceFileWriter, TraceReader } from '../../src/tracer/trace-file.js';
+import { TraceFileWriter } from '../../src/tracer/trace-file.js';
+import { TraceReader } from '../../src/tracer/trace-reader.js';
 import { tempPath } from './trace-helpers.js';
 
 /** A small, valid trace: a few lock events and a site. */

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TraceReader, type TraceEvent } from '../../src/tracer/trace-file.js';
+import { TraceReader, type TraceEvent } from '../../src/tracer/trace-reader.js';
 
 export const preload = fileURLToPath(new URL('../../dist/session/preload.js', import.meta.url));
 
