@@ -129,12 +129,7 @@ class Analysis {
     const names = this.#names;
     const enabled = this.#enabled;
     const findings = [...this.#misuse.findings];
-    if (enabled('data-race') || enabled('unmodeled-sync')) {
-      for (const race of this.#hb.races.values()) {
-        const rule: RuleId = race.unmodeled ? 'unmodeled-sync' : 'data-race';
-        if (enabled(rule)) findings.push(raceFinding(names, race, rule));
-      }
-    }
+    if (enabled('data-race')) for (const race of this.#hb.races.values()) findings.push(raceFinding(names, race));
     if (enabled('lock-order-inversion')) {
       const cycles = this.#graph.takeReport(
         (a, b) => this.#hb.canRunConcurrently(a, b),

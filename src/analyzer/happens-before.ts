@@ -5,10 +5,11 @@
  * accesses to one location, at least one a write, with neither happening before the other: found whether
  * or not the two collided in this run, because the check is ordering, not timing.
  *
- * Every thread also keeps a second, permissive clock that additionally treats any two Atomics operations as
- * ordered, whatever location they touch: Atomics traffic racecheck sees but cannot pair (a hand-made flag on
- * another index, a wait/notify protocol). A race that the permissive clocks order is reported as
- * `unmodeled-sync` rather than as a confident `data-race`.
+ * Atomics synchronise per location, as ThreadSanitizer has it. Every thread also keeps a second, permissive
+ * clock that additionally treats any two Atomics operations as ordered, whatever location they touch: a
+ * race that only the permissive clocks order is still a data race, and its report says that Atomics on
+ * other locations ran between the two accesses (a protocol of the program's own may order them, which it
+ * can declare with happensBefore/happensAfter).
  *
  * Pure: events in, races out. No I/O, no threads.
  */
@@ -29,7 +30,7 @@ export interface AccessSide {
 export interface Race {
   earlier: AccessSide;
   later: AccessSide;
-  /** The permissive clocks order the two: synchronisation racecheck saw but does not model. */
+  /** The permissive clocks order the two: Atomics on other locations ran between them (a hint, never a verdict). */
   unmodeled: boolean;
   buffer: number;
   offset: number;

@@ -58,13 +58,6 @@ const rules = [
     help: 'Join every thread you start (thread.join() / await thread.joinAsync()), or mark it daemon: true if it may be abandoned.',
   },
   {
-    id: 'unmodeled-sync',
-    kinds: ['runtime'],
-    severity: 'warning',
-    description: 'Two accesses look unordered, but Atomics traffic racecheck cannot pair may order them.',
-    help: 'If the Atomics protocol really orders them, tell racecheck with happensBefore(key)/happensAfter(key) or a CustomLock; otherwise treat it as a data race.',
-  },
-  {
     id: 'primitive-misuse',
     kinds: ['runtime'],
     severity: 'error',

@@ -137,12 +137,23 @@ describe('FastTrack read-shared locations', () => {
   });
 });
 
-describe('unmodeled synchronisation', () => {
-  it('accesses ordered only through Atomics on different locations are a warning, not a data race', () => {
+describe('Atomics on other locations', () => {
+  it('order nothing: accesses between which only Atomics on another location ran are a data race, with a hint', () => {
     const b = twoThreads().write(1, 10).add(1, EventKind.AtomicStore, 38, 0).add(2, EventKind.AtomicLoad, 38, 4).read(2, 20);
+    const [race] = b.findings('data-race');
+    expect(race?.severity).toBe('error');
+    expect(race?.message).toContain('Atomics operations on other locations ran between these accesses');
+    expect(race?.message).toContain('happensBefore/happensAfter');
+  });
+
+  it('a store and a load of the same location order what came before the store', () => {
+    const b = twoThreads().write(1, 10).add(1, EventKind.AtomicStore, 38, 0).add(2, EventKind.AtomicLoad, 38, 0).read(2, 20);
     expect(b.findings('data-race')).toEqual([]);
-    const [warning] = b.findings('unmodeled-sync');
-    expect(warning?.severity).toBe('warning');
-    expect(warning?.message).toContain('happensBefore/happensAfter');
+  });
+
+  it('a race with no Atomics in between has no hint', () => {
+    const b = twoThreads().write(1, 10).read(2, 20);
+    const [race] = b.findings('data-race');
+    expect(race?.message).not.toContain('Atomics');
   });
 });

@@ -76,9 +76,9 @@ export class TraceBuilder {
     );
   }
 
-  /** Race findings of either confidence. */
+  /** Data-race findings. */
   races(): Finding[] {
-    return this.analyze().findings.filter((finding) => finding.ruleId === 'data-race' || finding.ruleId === 'unmodeled-sync');
+    return this.analyze().findings.filter((finding) => finding.ruleId === 'data-race');
   }
 
   findings(rule?: string): Finding[] {

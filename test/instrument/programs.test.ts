@@ -73,6 +73,18 @@ const cases: Case[] = [
   { program: 'spinlock-clean.mjs', findings: [], sameOutput: true },
   { program: 'futex-mutex-clean.ts', findings: [] },
   { program: 'ts-main.ts', findings: [] },
+  // Races beside correct Atomics synchronisation (helpers in a module of their own): Atomics order per
+  // location, so traffic on other locations between two accesses orders nothing.
+  { program: 'wrong-flag-race.mjs', findings: ['data-race:19'] },
+  { program: 'wrong-flag-clean.mjs', findings: [], sameOutput: true },
+  { program: 'progress-race.mjs', findings: ['data-race:16'] },
+  { program: 'progress-clean.mjs', findings: [], sameOutput: true },
+  { program: 'latch-total-race.mjs', findings: ['data-race:16'] },
+  { program: 'latch-slots-clean.mjs', findings: [], sameOutput: true },
+  { program: 'barrier-phase-race.mjs', findings: ['data-race:15'] },
+  { program: 'barrier-phase-clean.mjs', findings: [], sameOutput: true },
+  { program: 'done-counter-race.mjs', findings: ['data-race:16'] },
+  { program: 'done-counter-clean.mjs', findings: [], sameOutput: true },
   // Hand-written locks: order cycles, and a deadlock that really happens.
   { program: 'lock-order-inversion.mjs', findings: ['lock-order-inversion:9'] },
   { program: 'atomics-deadlock.mjs', findings: ['deadlock:10'] },

@@ -1,6 +1,6 @@
 /**
- * Findings about threads: data races (and races ordered only by Atomics racecheck does not model) and
- * lock-order cycles. Each names both sides: where, which thread, holding what.
+ * Findings about threads: data races and lock-order cycles. Each names both sides: where, which thread,
+ * holding what.
  */
 import { describeLocks, fingerprintOf, severityOf, type Finding, type RuleId } from '../../core/findings.js';
 import type { AccessSide, Race } from '../happens-before.js';
@@ -20,8 +20,14 @@ export function orderSides(n: Namer, race: Race): [primary: AccessSide, other: A
   return order > 0 ? [earlier, later] : [later, earlier];
 }
 
-
-export function raceFinding(n: Namer, race: Race, rule: RuleId): Finding {
+/**
+ * Two accesses, one a write, that happens-before does not order: a data race, as ThreadSanitizer has it —
+ * Atomics synchronise per location, and Atomics traffic on other locations orders nothing. When some ran
+ * between the two (a barrier, a latch, a done counter), the message says so: the program may have a
+ * protocol of its own, which happensBefore/happensAfter can declare. The rule and severity never change.
+ */
+export function raceFinding(n: Namer, race: Race): Finding {
+  const rule: RuleId = 'data-race';
   const cwd = n.cwd;
   const [primary, secondary] = orderSides(n, race);
   const location = n.location(primary.site);
@@ -30,10 +36,10 @@ export function raceFinding(n: Namer, race: Race, rule: RuleId): Finding {
   const other = n.threadRef(secondary.thread);
   const locksHeld = n.locks(primary.lockset);
   const where = `shared memory (buffer ${race.buffer % 2 ** 32}, byte offset ${race.offset})`;
-  const message =
-    rule === 'data-race'
-      ? `Data race on ${where}: this ${primary.access} by thread '${thread.name}' is not ordered with a ${secondary.access} by thread '${other.name}'`
-      : `Possible race on ${where}: this ${primary.access} by thread '${thread.name}' and a ${secondary.access} by thread '${other.name}' are ordered only by Atomics operations racecheck does not model; if they synchronise, say so with happensBefore/happensAfter`;
+  const hint = race.unmodeled
+    ? '; Atomics operations on other locations ran between these accesses: if your own protocol orders them, annotate it with happensBefore/happensAfter'
+    : '';
+  const message = `Data race on ${where}: this ${primary.access} by thread '${thread.name}' is not ordered with a ${secondary.access} by thread '${other.name}'${hint}`;
   return {
     ruleId: rule,
     severity: severityOf(rule),

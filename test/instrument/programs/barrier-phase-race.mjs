@@ -1,0 +1,18 @@
+// Two phases around a correct spin barrier from a helper module: each worker writes its cell, then reads
+// its neighbour's — but the read of the neighbour comes before the barrier, not after it.
+import { Worker, isMainThread, workerData } from 'node:worker_threads';
+import { arriveAndWait, barrier } from './helpers/sync-helpers.mjs';
+
+if (isMainThread) {
+  const sync = barrier(2);
+  const cells = new Int32Array(new SharedArrayBuffer(8));
+  const seen = new Int32Array(new SharedArrayBuffer(8));
+  const workers = [0, 1].map((me) => new Worker(new URL(import.meta.url), { workerData: { sync, cells, seen, me } }));
+  await Promise.all(workers.map((w) => new Promise((resolve) => w.on('exit', resolve))));
+  console.log('done');
+} else {
+  const { sync, cells, seen, me } = workerData;
+  cells[me] = me + 1;
+  seen[me] = cells[1 - me];
+  arriveAndWait(sync, 0);
+}
