@@ -3,9 +3,9 @@
  * `PriorityQueue`). Items are copied through shared memory with `node:v8` serialization, so a blocked `get`
  * in a worker wakes without any event loop.
  *
- * Memory: a control block of Int32 words (layout.ts), an entry table (four float64 slots per item: offset,
- * length, priority, item id) and a data arena of item bytes. Both tables live in growable
- * SharedArrayBuffers; length-tracking views see growth in every thread. All changes happen under the
+ * Memory: a control block of Int32 words (layout.ts), an entry table and a data arena of item bytes
+ * (queue-store.ts). Both tables live in growable SharedArrayBuffers; length-tracking views see growth in
+ * every thread. All changes happen under the
  * queue's futex mutex; waiters sleep on PUT_SEQ (for items) or GET_SEQ (for room), which every put or get
  * bumps under the mutex, so no wake-up can be lost between "it was empty" and "I sleep".
  */
@@ -33,6 +33,7 @@ import {
   registerReviver,
   type SharedDescriptor,
 } from '../core/handles.js';
+import { NO_BYTES, QueueStore, type EncodedItem, type TakenItem } from './queue-store.js';
 import { checkTimeout, deadlineAfter, sleepAsync, sleepSync, type AsyncWaitOptions } from './waiting.js';
 
 const L = QueueLayout;
@@ -71,15 +72,6 @@ const INITIAL_ENTRIES = 256;
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const MAX_ENTRIES = 1 << 24;
 
-function growTo(buffer: SharedArrayBuffer, needed: number): boolean {
-  if (needed <= buffer.byteLength) return true;
-  if (needed > buffer.maxByteLength) return false;
-  let size = buffer.byteLength;
-  while (size < needed) size *= 2;
-  buffer.grow(Math.min(size, buffer.maxByteLength));
-  return true;
-}
-
 function priorityOf(item: unknown, where: string): number {
   const key = Array.isArray(item) ? item[0] : item;
   if (typeof key !== 'number' || Number.isNaN(key)) {
@@ -89,23 +81,6 @@ function priorityOf(item: unknown, where: string): number {
   }
   return key;
 }
-
-interface EncodedItem {
-  bytes: Uint8Array;
-  priority: number;
-  encoding: number;
-  /** The item itself when it is a number. */
-  number: number;
-}
-
-/** An item taken from the queue, still encoded. */
-interface TakenItem {
-  encoding: number;
-  bytes: Uint8Array;
-  number: number;
-}
-
-const NO_BYTES = new Uint8Array(0);
 
 function decodeItem(item: TakenItem): unknown {
   switch (item.encoding) {
@@ -136,10 +111,7 @@ const enum Attempt {
 export class Queue<T = unknown> {
   declare readonly [HANDLE_KEY]: SharedDescriptor;
   readonly #words: Int32Array;
-  readonly #entriesBuffer: SharedArrayBuffer;
-  readonly #arenaBuffer: SharedArrayBuffer;
-  readonly #entries: Float64Array;
-  readonly #arena: Uint8Array;
+  readonly #store: QueueStore;
   readonly #id: number;
   readonly #order: number;
   readonly #putKind: EventKind;
@@ -149,11 +121,13 @@ export class Queue<T = unknown> {
     const channel = Boolean((options as ChannelOptions | SharedDescriptor)['channel']);
     this.#putKind = channel ? EventKind.PipeSend : EventKind.QueuePut;
     this.#getKind = channel ? EventKind.PipeRecv : EventKind.QueueGet;
+    let entriesBuffer: SharedArrayBuffer;
+    let arenaBuffer: SharedArrayBuffer;
     if (HANDLE_KEY in options || 'buffer' in options) {
       const shared = options as SharedDescriptor;
       this.#words = attach(shared, Tag.Queue, L.WORDS, 'Queue');
-      this.#entriesBuffer = shared['entries'] as SharedArrayBuffer;
-      this.#arenaBuffer = shared['arena'] as SharedArrayBuffer;
+      entriesBuffer = shared['entries'] as SharedArrayBuffer;
+      arenaBuffer = shared['arena'] as SharedArrayBuffer;
     } else {
       const { order = 'fifo', maxsize = 0, maxBytes = DEFAULT_MAX_BYTES } = options as QueueOptions;
       if (!(order in QueueOrderCode)) {
@@ -169,13 +143,12 @@ export class Queue<T = unknown> {
       this.#words[L.ORDER] = QueueOrderCode[order];
       this.#words[L.MAXSIZE] = maxsize;
       const maxEntries = maxsize > 0 ? maxsize : MAX_ENTRIES;
-      this.#entriesBuffer = new SharedArrayBuffer(Math.min(INITIAL_ENTRIES, maxEntries) * E.SLOTS * 8, {
+      entriesBuffer = new SharedArrayBuffer(Math.min(INITIAL_ENTRIES, maxEntries) * E.SLOTS * 8, {
         maxByteLength: maxEntries * E.SLOTS * 8,
       });
-      this.#arenaBuffer = new SharedArrayBuffer(Math.min(INITIAL_ARENA_BYTES, maxBytes), { maxByteLength: maxBytes });
+      arenaBuffer = new SharedArrayBuffer(Math.min(INITIAL_ARENA_BYTES, maxBytes), { maxByteLength: maxBytes });
     }
-    this.#entries = new Float64Array(this.#entriesBuffer);
-    this.#arena = new Uint8Array(this.#arenaBuffer);
+    this.#store = new QueueStore(this.#words, entriesBuffer, arenaBuffer);
     this.#order = this.#words[L.ORDER] ?? 0;
     this.#id = objectIdOf(this.#words);
     if (!(HANDLE_KEY in options || 'buffer' in options) && tracing) {
@@ -183,7 +156,7 @@ export class Queue<T = unknown> {
     }
     exposeDescriptor(
       this,
-      describe('Queue', this.#words, { entries: this.#entriesBuffer, arena: this.#arenaBuffer, channel }),
+      describe('Queue', this.#words, { entries: entriesBuffer, arena: arenaBuffer, channel }),
     );
   }
 
@@ -238,9 +211,9 @@ export class Queue<T = unknown> {
 
   #checkSize(encoded: EncodedItem, where: string): EncodedItem {
     const { bytes } = encoded;
-    if (bytes.length > this.#arenaBuffer.maxByteLength) {
+    if (bytes.length > this.#store.maxBytes) {
       throw new ItemTooLargeError(
-        `${where}: the item takes ${bytes.length} bytes serialized, more than the queue's maxBytes (${this.#arenaBuffer.maxByteLength})`,
+        `${where}: the item takes ${bytes.length} bytes serialized, more than the queue's maxBytes (${this.#store.maxBytes})`,
       );
     }
     return encoded;
@@ -376,26 +349,13 @@ export class Queue<T = unknown> {
   }
 
   /** With the mutex held. */
-  #tryPut({ bytes, priority, encoding, number }: EncodedItem): Attempt {
+  #tryPut(item: EncodedItem): Attempt {
     const words = this.#words;
     if (words[L.SHUT_DOWN] === 1) return Attempt.ShutDown;
-    const count = words[L.COUNT] ?? 0;
     const maxsize = words[L.MAXSIZE] ?? 0;
-    if (maxsize > 0 && count >= maxsize) return Attempt.Wait;
-    if (!this.#reserveEntry() || !this.#reserveBytes(bytes.length)) return Attempt.Wait;
-    const head = words[L.HEAD] ?? 0;
-    let offset = number;
-    if (bytes.length > 0) {
-      offset = words[L.ARENA_TOP] ?? 0;
-      this.#arena.set(bytes, offset);
-      words[L.ARENA_TOP] = offset + bytes.length;
-    }
-    const itemId = words[L.NEXT_ITEM] ?? 0;
-    words[L.NEXT_ITEM] = (itemId + 1) | 0;
-    const slot = head + count;
-    this.#writeEntry(slot, offset, bytes.length, priority, itemId, encoding);
-    Atomics.store(words, L.COUNT, count + 1);
-    if (this.#order === QueueOrderCode.priority) this.#siftUp(slot);
+    if (maxsize > 0 && (words[L.COUNT] ?? 0) >= maxsize) return Attempt.Wait;
+    const itemId = this.#store.put(item);
+    if (itemId === undefined) return Attempt.Wait;
     words[L.UNFINISHED] = (words[L.UNFINISHED] ?? 0) + 1;
     if (tracing) emit(this.#putKind, this.#id, itemId);
     Atomics.add(words, L.PUT_SEQ, 1);
@@ -407,135 +367,12 @@ export class Queue<T = unknown> {
   /** With the mutex held. */
   #tryGet(): { attempt: Attempt; item?: TakenItem } {
     const words = this.#words;
-    const count = words[L.COUNT] ?? 0;
-    if (count === 0) return { attempt: words[L.SHUT_DOWN] === 1 ? Attempt.ShutDown : Attempt.Wait };
-    const head = words[L.HEAD] ?? 0;
-    const entries = this.#entries;
-    const slot = this.#order === QueueOrderCode.lifo ? head + count - 1 : head;
-    const base = slot * E.SLOTS;
-    const offset = entries[base + E.OFFSET] ?? 0;
-    const length = entries[base + E.LENGTH] ?? 0;
-    const itemId = entries[base + E.ITEM_ID] ?? 0;
-    const encoding = entries[base + E.ENCODING] ?? 0;
-    const bytes = length > 0 ? this.#arena.slice(offset, offset + length) : NO_BYTES;
-    if (this.#order === QueueOrderCode.fifo) {
-      words[L.HEAD] = head + 1;
-    } else if (this.#order === QueueOrderCode.lifo) {
-      if (length > 0 && offset + length === words[L.ARENA_TOP]) words[L.ARENA_TOP] = offset;
-    } else {
-      this.#moveEntry(head + count - 1, head);
-      this.#siftDown(head, count - 1);
-    }
-    Atomics.store(words, L.COUNT, count - 1);
-    if (count === 1) {
-      words[L.HEAD] = 0;
-      words[L.ARENA_TOP] = 0;
-    }
+    if ((words[L.COUNT] ?? 0) === 0) return { attempt: words[L.SHUT_DOWN] === 1 ? Attempt.ShutDown : Attempt.Wait };
+    const { itemId, ...item } = this.#store.take();
     if (tracing) emit(this.#getKind, this.#id, itemId);
     Atomics.add(words, L.GET_SEQ, 1);
     if (Atomics.load(words, L.PUT_WAITERS) > 0) Atomics.notify(words, L.GET_SEQ);
-    return { attempt: Attempt.Done, item: { encoding, bytes, number: offset } };
-  }
-
-  /** Makes room for one more entry at the end of the live range; false if the table cannot grow. */
-  #reserveEntry(): boolean {
-    const words = this.#words;
-    const head = words[L.HEAD] ?? 0;
-    const count = words[L.COUNT] ?? 0;
-    const needed = (head + count + 1) * E.SLOTS * 8;
-    if (needed <= this.#entriesBuffer.byteLength) return true;
-    if (head > 0) {
-      this.#entries.copyWithin(0, head * E.SLOTS, (head + count) * E.SLOTS);
-      words[L.HEAD] = 0;
-      return true;
-    }
-    return growTo(this.#entriesBuffer, needed);
-  }
-
-  /** Makes `length` bytes free at ARENA_TOP, compacting live items first and growing last. */
-  #reserveBytes(length: number): boolean {
-    const words = this.#words;
-    if ((words[L.ARENA_TOP] ?? 0) + length <= this.#arenaBuffer.byteLength) return true;
-    this.#compact();
-    return growTo(this.#arenaBuffer, (words[L.ARENA_TOP] ?? 0) + length);
-  }
-
-  /** Moves every live item's bytes down to the start of the arena, in address order. */
-  #compact(): void {
-    const words = this.#words;
-    const head = words[L.HEAD] ?? 0;
-    const count = words[L.COUNT] ?? 0;
-    const entries = this.#entries;
-    const slots: number[] = [];
-    for (let slot = head; slot < head + count; slot++) {
-      if ((entries[slot * E.SLOTS + E.LENGTH] ?? 0) > 0) slots.push(slot);
-    }
-    slots.sort((a, b) => (entries[a * E.SLOTS + E.OFFSET] ?? 0) - (entries[b * E.SLOTS + E.OFFSET] ?? 0));
-    let top = 0;
-    for (const slot of slots) {
-      const base = slot * E.SLOTS;
-      const offset = entries[base + E.OFFSET] ?? 0;
-      const length = entries[base + E.LENGTH] ?? 0;
-      if (offset !== top) this.#arena.copyWithin(top, offset, offset + length);
-      entries[base + E.OFFSET] = top;
-      top += length;
-    }
-    words[L.ARENA_TOP] = top;
-  }
-
-  #writeEntry(slot: number, offset: number, length: number, priority: number, itemId: number, encoding: number): void {
-    const base = slot * E.SLOTS;
-    const entries = this.#entries;
-    entries[base + E.ENCODING] = encoding;
-    entries[base + E.OFFSET] = offset;
-    entries[base + E.LENGTH] = length;
-    entries[base + E.PRIORITY] = priority;
-    entries[base + E.ITEM_ID] = itemId;
-  }
-
-  #moveEntry(from: number, to: number): void {
-    if (from !== to) this.#entries.copyWithin(to * E.SLOTS, from * E.SLOTS, (from + 1) * E.SLOTS);
-  }
-
-  /** Priority order: lower priority first, then earlier item id (FIFO among equals). */
-  #precedes(a: number, b: number): boolean {
-    const entries = this.#entries;
-    const pa = entries[a * E.SLOTS + E.PRIORITY] ?? 0;
-    const pb = entries[b * E.SLOTS + E.PRIORITY] ?? 0;
-    if (pa !== pb) return pa < pb;
-    const ia = entries[a * E.SLOTS + E.ITEM_ID] ?? 0;
-    const ib = entries[b * E.SLOTS + E.ITEM_ID] ?? 0;
-    return ((ia - ib) | 0) < 0;
-  }
-
-  #swap(a: number, b: number): void {
-    const entries = this.#entries;
-    for (let i = 0; i < E.SLOTS; i++) {
-      const t = entries[a * E.SLOTS + i] ?? 0;
-      entries[a * E.SLOTS + i] = entries[b * E.SLOTS + i] ?? 0;
-      entries[b * E.SLOTS + i] = t;
-    }
-  }
-
-  #siftUp(slot: number): void {
-    while (slot > 0) {
-      const parent = (slot - 1) >> 1;
-      if (!this.#precedes(slot, parent)) return;
-      this.#swap(slot, parent);
-      slot = parent;
-    }
-  }
-
-  #siftDown(slot: number, size: number): void {
-    for (;;) {
-      const left = 2 * slot + 1;
-      if (left >= size) return;
-      const right = left + 1;
-      const child = right < size && this.#precedes(right, left) ? right : left;
-      if (!this.#precedes(child, slot)) return;
-      this.#swap(slot, child);
-      slot = child;
-    }
+    return { attempt: Attempt.Done, item };
   }
 
   /** Marks one item taken with `get` as processed; `join` returns when every item is. */
