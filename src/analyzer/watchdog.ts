@@ -220,8 +220,9 @@ export class DeadlockWatchdog {
     const blocked = t.blocked;
     if (!blocked) return undefined;
     if (blocked.kind === EventKind.LockAttempt) {
+      // A thread waiting for a lock it holds itself (a non-reentrant lock taken again) waits for itself.
       const owner = this.#owners.get(blocked.object);
-      return owner && owner.thread !== t.id ? this.#threads.get(owner.thread) : undefined;
+      return owner ? this.#threads.get(owner.thread) : undefined;
     }
     if (blocked.kind === EventKind.BlockBegin && this.#objects.get(blocked.object)?.type === ObjectType.Thread) {
       const child = this.#threadOfObject.get(blocked.object);
@@ -240,7 +241,7 @@ export class DeadlockWatchdog {
         path.push(current);
         current = this.#waitsFor(current);
       }
-      if (current && current.id === start.id && path.length > 1) return path;
+      if (current && current.id === start.id) return path;
     }
     return undefined;
   }
@@ -287,9 +288,15 @@ export class DeadlockWatchdog {
       .sort((a, b) => (a.r.location?.file ?? '').localeCompare(b.r.location?.file ?? '') || (a.r.location?.line ?? 0) - (b.r.location?.line ?? 0));
     const primary = ordered[0]!.r;
     const names = threads.map((t) => `'${this.#ref(t.id).name}'`);
-    const message = cycle
-      ? `Deadlock: threads ${names.join(', ')} wait for each other in a cycle; racecheck ended the program after ${this.#options.graceMs} ms`
-      : `Deadlock: every thread is blocked (${names.join(', ')}); racecheck ended the program after ${this.#options.graceMs} ms`;
+    const after = `racecheck ended the program after ${this.#options.graceMs} ms`;
+    let message: string;
+    if (cycle && threads.length === 1) {
+      message = `Deadlock: thread ${names[0]} waits for ${this.#objectName(threads[0]!.blocked!.object)}, which it holds itself: the lock is not reentrant, so it waits forever; ${after}`;
+    } else if (cycle) {
+      message = `Deadlock: threads ${names.join(', ')} wait for each other in a cycle; ${after}`;
+    } else {
+      message = `Deadlock: every thread is blocked (${names.join(', ')}); ${after}`;
+    }
     return {
       ruleId: 'deadlock',
       severity: severityOf('deadlock'),

@@ -93,6 +93,16 @@ describe('racecheck run', () => {
     expect((await racecheck(['run', program('race.mjs'), '--rule', 'deadlock', '--program-exit', '--', '3'])).code).toBe(1);
   });
 
+  it("a thread taking a Lock it holds waits for itself: ended as a deadlock after the grace, the misuse named", async () => {
+    const result = await racecheck(['run', program('relock.mjs'), '--deadlock-grace', '1', '--no-color']);
+    expect(result.stdout).toContain("Deadlock: thread 'transfer' waits for Lock created at test/cli/programs/relock.mjs:17:16, which it holds itself");
+    expect(result.stdout).toContain('held by thread \'transfer\' since test/cli/programs/relock.mjs:11:8');
+    expect(result.stdout).toContain('primitive-misuse');
+    expect(result.stdout).toContain('racecheck ended the program: it was deadlocked.');
+    expect(result.stdout).not.toContain('never printed');
+    expect(result.code).toBe(1);
+  });
+
   it('a daemon thread still writing when the program ends: the trace ends whole, the race is found, the thread named', async () => {
     for (let attempt = 0; attempt < 3; attempt++) {
       const result = await racecheck(['run', program('daemon-outlives.mjs'), '--no-color']);

@@ -88,9 +88,14 @@ const cases: Case[] = [
   // Hand-written locks: order cycles, and a deadlock that really happens.
   { program: 'lock-order-inversion.mjs', findings: ['lock-order-inversion:9'] },
   { program: 'atomics-deadlock.mjs', findings: ['deadlock:10'] },
+  // A thread taking a non-reentrant hand-written mutex it holds (through a helper): it waits for itself.
+  // Reported at the wait inside the helper (helpers/futex-mutex.mjs:8) until reports carry stacks.
+  { program: 'self-relock-deadlock.mjs', findings: ['deadlock:8'] },
+  { program: 'self-relock-clean.mjs', findings: [], sameOutput: true },
   // Code workers (eval: true): instrumented through a bootstrap; their data and messages arrive as sent.
   { program: 'eval-worker-clean.mjs', findings: [], sameOutput: true },
   { program: 'eval-worker-race.mjs', findings: ['data-race:4'] },
+  { program: 'eval-worker-globals-clean.mjs', findings: [], sameOutput: true },
   // Bad input: a module the parser cannot read runs uninstrumented. Import assertions are syntax Node 20
   // and 22 accept; Node 24 refuses the module itself, and the run fails as the program does.
   { program: 'import-assertion.mjs', findings: [], sameOutput: true, failsAsPlainNode: true },
