@@ -42,28 +42,26 @@ export interface RuntimeOptions {
  * the JavaScript tsx makes), then the user's module. Not needed where a worker inherits a working tsx.
  */
 const TYPESCRIPT_BOOTSTRAP = `
-const { getEnvironmentData } = require('node:worker_threads');
-const boot = getEnvironmentData(${JSON.stringify(BOOT_KEY)});
-(async () => {
+(async (boot) => {
   (await import(boot.tsx)).register();
   require(boot.tsxCommonJs).register();
   if (boot.preload) await import(boot.preload);
   await import(boot.entry);
-})();
+})(require('node:worker_threads').getEnvironmentData(${JSON.stringify(BOOT_KEY)}));
 `;
 
 /**
  * What a worker given its code as a string (`eval: true`) starts with: racecheck's preload (`--import`
  * does not reach such a worker), then the code, instrumented, run the way Node runs it: a script in this
- * context, under Node's own name for it.
+ * context, under Node's own name for it. The bootstrap declares nothing at the top level: the program's
+ * script runs in the same global scope, and its own `const boot` or `const { getEnvironmentData }` would
+ * clash with ours.
  */
 const EVAL_BOOTSTRAP = `
-const { getEnvironmentData } = require('node:worker_threads');
-const boot = getEnvironmentData(${JSON.stringify(BOOT_KEY)});
-(async () => {
+(async (boot) => {
   await import(boot.preload);
   require('node:vm').runInThisContext(boot.code, { filename: boot.name });
-})();
+})(require('node:worker_threads').getEnvironmentData(${JSON.stringify(BOOT_KEY)}));
 `;
 
 export function patchWorker(options: RuntimeOptions): void {
