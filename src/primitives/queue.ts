@@ -368,8 +368,8 @@ export class Queue<T = unknown> {
   #tryGet(): { attempt: Attempt; item?: TakenItem } {
     const words = this.#words;
     if ((words[L.COUNT] ?? 0) === 0) return { attempt: words[L.SHUT_DOWN] === 1 ? Attempt.ShutDown : Attempt.Wait };
-    const { itemId, ...item } = this.#store.take();
-    if (tracing) emit(this.#getKind, this.#id, itemId);
+    const item = this.#store.take();
+    if (tracing) emit(this.#getKind, this.#id, item.itemId);
     Atomics.add(words, L.GET_SEQ, 1);
     if (Atomics.load(words, L.PUT_WAITERS) > 0) Atomics.notify(words, L.GET_SEQ);
     return { attempt: Attempt.Done, item };
