@@ -35,9 +35,14 @@ export interface AnalyzeOptions {
 }
 
 export function analyzeTrace(source: TraceSource, options: AnalyzeOptions): Report {
+  return analyzeRun(source, options).report;
+}
+
+/** The report, and which threads the trace saw end (they exited, or their parent saw them exit or terminated them). */
+export function analyzeRun(source: TraceSource, options: AnalyzeOptions): { report: Report; endedThreads: ReadonlySet<number> } {
   const analysis = new Analysis(source, options);
   for (const event of source.events()) analysis.process(event);
-  return analysis.report();
+  return { report: analysis.report(), endedThreads: analysis.endedThreads };
 }
 
 class Analysis {
@@ -52,6 +57,9 @@ class Analysis {
   readonly #names: Namer;
   readonly #misuse: MisuseChecks;
   readonly #enabled = (rule: RuleId): boolean => !this.#options.rules || this.#options.rules.has(rule);
+  /** Spawn tokens → the thread that started under each. */
+  readonly #startedAs = new Map<number, number>();
+  readonly endedThreads = new Set<number>();
 
   constructor(source: TraceSource, options: AnalyzeOptions) {
     this.#options = options;
@@ -86,11 +94,18 @@ class Analysis {
       case EventKind.ThreadSpawn:
         this.#misuse.spawned(object, event);
         break;
-      case EventKind.ThreadJoin:
-        this.#misuse.joined(object);
+      case EventKind.ThreadStart:
+        this.#startedAs.set(object, event.thread);
         break;
+      case EventKind.ThreadJoin: {
+        this.#misuse.joined(object);
+        const child = this.#startedAs.get(object);
+        if (child !== undefined) this.endedThreads.add(child);
+        break;
+      }
       case EventKind.ThreadExit:
         this.#misuse.exited(event);
+        this.endedThreads.add(event.thread);
         break;
       case EventKind.AtomicStore:
       case EventKind.AtomicReadModifyWrite:

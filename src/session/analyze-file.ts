@@ -1,5 +1,5 @@
 /** Analysis of a saved trace: what `racecheck run` does after the program ends, and `racecheck report`. */
-import { analyzeTrace } from '../analyzer/analyze.js';
+import { analyzeRun } from '../analyzer/analyze.js';
 import { sortFindings, type Report, type RunInfo } from '../core/findings.js';
 import type { RuleId } from '../core/rules.js';
 import { readRegularFile } from '../core/safe-files.js';
@@ -14,7 +14,7 @@ export interface AnalyzeFileOptions {
 
 export function analyzeTraceFile(path: string, options: AnalyzeFileOptions): Report {
   const reader = new TraceReader(path);
-  const report = analyzeTrace(
+  const { report, endedThreads } = analyzeRun(
     { events: () => reader.events(), site: (id) => reader.site(id), threadName: (thread) => reader.threadName(thread) },
     { cwd: options.cwd, ...(options.rules ? { rules: options.rules } : {}) },
   );
@@ -33,13 +33,14 @@ export function analyzeTraceFile(path: string, options: AnalyzeFileOptions): Rep
       ...options.run,
       traceComplete: reader.complete,
       ...(reader.end?.endedBy ? { endedBy: reader.end.endedBy as RunInfo['endedBy'] } : {}),
-      ...runningAtEnd(reader),
+      ...runningAtEnd(reader, endedThreads),
     },
   };
 }
 
-function runningAtEnd(reader: TraceReader): Pick<RunInfo, 'runningAtEnd'> {
-  const running = (reader.end?.runningAtEnd ?? []).filter((thread) => thread !== 0);
+/** Threads other than main still attached at the end that the trace did not see end (daemons, mostly). */
+function runningAtEnd(reader: TraceReader, ended: ReadonlySet<number>): Pick<RunInfo, 'runningAtEnd'> {
+  const running = (reader.end?.runningAtEnd ?? []).filter((thread) => thread !== 0 && !ended.has(thread));
   return running.length > 0 ? { runningAtEnd: running.map((thread) => reader.threadName(thread)) } : {};
 }
 

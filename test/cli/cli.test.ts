@@ -114,6 +114,13 @@ describe('racecheck run', () => {
     }
   });
 
+  it('a worker terminated mid-run ended: it is not named as still running', async () => {
+    const result = await racecheck(['run', program('terminated.mjs'), '--no-color']);
+    expect(result.stdout).toContain('terminated');
+    expect(result.stdout).not.toContain('Still running');
+    expect(result.code).toBe(0);
+  });
+
   it('--timeout ends a program that never ends and keeps its findings', async () => {
     const result = await racecheck(['run', program('forever.mjs'), '--timeout', '2', '--no-color']);
     expect(result.stdout).toContain('running forever');
