@@ -241,7 +241,9 @@ export class DeadlockWatchdog {
         path.push(current);
         current = this.#waitsFor(current);
       }
-      if (current && current.id === start.id) return path;
+      // Back at the start: a cycle (of one when a thread waits for a lock it holds). A start that is not
+      // live walks nowhere and is no cycle.
+      if (current && current.id === start.id && path.length > 0) return path;
     }
     return undefined;
   }
