@@ -85,6 +85,10 @@ const cases: Case[] = [
   { program: 'barrier-phase-clean.mjs', findings: [], sameOutput: true },
   { program: 'done-counter-race.mjs', findings: ['data-race:16'] },
   { program: 'done-counter-clean.mjs', findings: [], sameOutput: true },
+  // A spin lock in a TypeScript class of a helper module, used through a callback; one path forgets it.
+  { program: 'class-lock-clean.ts', findings: [] },
+  { program: 'class-lock-race.ts', findings: ['data-race:22'] },
+  { program: 'wait-async-handoff-clean.mjs', findings: [], sameOutput: true },
   // Hand-written locks: order cycles, and a deadlock that really happens.
   { program: 'lock-order-inversion.mjs', findings: ['lock-order-inversion:9'] },
   { program: 'atomics-deadlock.mjs', findings: ['deadlock:10'] },
