@@ -1,5 +1,6 @@
 // A worker awaits a flag with Atomics.waitAsync in async code; main fills the data, then stores and
-// notifies the flag. The store and the woken wait order the data before the worker's reads.
+// notifies the flag. The store and the woken wait order the data before the worker's reads. A pending
+// waitAsync does not keep a thread alive: the worker holds an interval while it waits.
 import { Worker, isMainThread, workerData, parentPort } from 'node:worker_threads';
 
 if (isMainThread) {
@@ -15,10 +16,12 @@ if (isMainThread) {
   await worker.terminate();
 } else {
   const { flag, data } = workerData;
+  const keepAlive = setInterval(() => {}, 1000);
   while (Atomics.load(flag, 0) === 0) {
     const result = Atomics.waitAsync(flag, 0, 0);
     if (result.async) await result.value;
   }
+  clearInterval(keepAlive);
   let sum = 0;
   for (const value of data) sum += value;
   parentPort.postMessage(sum);
