@@ -313,7 +313,7 @@ export class DeadlockWatchdog {
   }
 }
 
-/** The collector loads this module by URL and calls it (the tracer does not import the analyzer). */
+/** The collector's thread (session/collector-worker.ts) makes one to watch the records it drains. */
 export function createObserver(options: WatchdogOptions): DeadlockWatchdog {
   return new DeadlockWatchdog(options);
 }

@@ -99,11 +99,6 @@ export class RingReader {
     Atomics.notify(this.#words, RingControl.FLUSH_DONE);
   }
 
-  /** The producers' write cursors (uint32) per lane now. */
-  writeCursors(): number[] {
-    return Array.from({ length: this.#lanes }, (_, lane) => Atomics.load(this.#words, laneHeaderIndex(lane) + LaneHeader.WRITE) >>> 0);
-  }
-
   /** Threads (ids) whose lanes are still attached: they had not ended when this was asked. */
   runningThreads(): number[] {
     const running: number[] = [];

@@ -286,10 +286,11 @@ export function isSyncKind(kind: number): boolean {
 }
 
 /** The Atomics kinds: events on a location of shared memory made by an Atomics call. */
-const ATOMICS_KINDS = new Set<number>([EventKind.AtomicLoad, EventKind.AtomicStore, EventKind.AtomicReadModifyWrite, EventKind.AtomicWait, EventKind.AtomicNotify, EventKind.AtomicWaitBegin]);
+const ATOMICS_BY_KIND = new Uint8Array(KIND_MASK + 1);
+for (const kind of [EventKind.AtomicLoad, EventKind.AtomicStore, EventKind.AtomicReadModifyWrite, EventKind.AtomicWait, EventKind.AtomicNotify, EventKind.AtomicWaitBegin]) ATOMICS_BY_KIND[kind] = 1;
 
 export function isAtomicsKind(kind: number): boolean {
-  return ATOMICS_KINDS.has(kind);
+  return ATOMICS_BY_KIND[kind & KIND_MASK] === 1;
 }
 
 /** One record's fields (text slots after a text-carrying record aside). */

@@ -163,11 +163,14 @@ export class TraceReader {
     const lane = this.#lane(payload.readUInt32LE(0));
     const count = (payload.length - 4) / Record.BYTES;
     lane.read += count;
-    // An aligned copy of the records, read by the one record decoder (schema.ts).
-    const bytes = new Uint8Array(payload.length - 4);
-    bytes.set(payload.subarray(4));
-    const words = new Int32Array(bytes.buffer);
-    const floats = new Float64Array(bytes.buffer);
+    // The records as words for the one record decoder (schema.ts): in place when they are 8-byte aligned in
+    // the read buffer, else an aligned copy (a Float64Array view needs the alignment).
+    const start = payload.byteOffset + 4;
+    const aligned = start % 8 === 0;
+    const records = aligned ? payload.buffer : new Uint8Array(payload.subarray(4)).buffer;
+    const at = aligned ? start : 0;
+    const words = new Int32Array(records, at, count * Record.WORDS);
+    const floats = new Float64Array(records, at, count * (Record.WORDS / 2));
     const record = emptyRecord();
     for (let i = 0; i < count; i++) {
       const base = 4 + i * Record.BYTES;
